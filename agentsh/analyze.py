@@ -1,0 +1,220 @@
+"""The pipeline: analyze(command, context) -> Decision. Parse, expand, unwrap (recursively), rules, policy.
+
+Three front ends share it: the shell (`agentsh -c`), the hooks and `agentsh check`. It never raises for bad
+input: an internal error or an exceeded deadline becomes a `block` that says so (fail closed).
+"""
+from __future__ import annotations
+
+import os
+import time
+
+from agentsh.expand import Expander, initial_state, join_path
+from agentsh.model import Arg, Context, Decision, Fact
+from agentsh.parse import parse
+from agentsh.paths import find_project_root
+from agentsh.policy import decide, fail_closed_findings
+from agentsh.unwrap import Inner, Note, Script, unwrap
+
+MAX_DEPTH = 8              # nested shells (bash -c 'bash -c …', eval, ssh …) followed before failing closed
+DEADLINE_SECONDS = 1.5     # per command; a pathological input is blocked rather than waited for
+MAX_COMMANDS = 20000       # resolved commands per analysis (all depths)
+WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>", ">&", "<>"})
+SAFE_WRITE_TARGETS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2"})
+
+
+class DeadlineExceeded(Exception):
+    pass
+
+
+class Analysis:
+    """Collects every command and fact of one command line, following nested shells."""
+
+    def __init__(self, context: Context, deadline: float):
+        self.context = context
+        self.deadline = deadline
+        self.commands: list = []
+        self.facts: list = []
+        self.trace: list = []
+        self._ticks = 0
+
+    # ---- the sink interface used by expand.Expander ------------------------------------------------------------
+    def tick(self):
+        self._ticks += 1
+        if self._ticks & 63 == 0 and time.monotonic() > self.deadline:
+            raise DeadlineExceeded()
+
+    def run_text(self, text: str, state, path=(), via=(), depth=0, stdin=None):
+        if depth > MAX_DEPTH:
+            self.fact("shell:depth-limit", text[:80], "nested shells deeper than %d levels" % MAX_DEPTH, via=via)
+            return
+        result = parse(text)
+        if result.errors:
+            self.fact("shell:parse-error", result.errors[0], "bash syntax agentsh could not fully parse: %r"
+                      % result.errors[0][:60], via=via)
+        for reason in result.too_complex[:1]:
+            self.fact("shell:too-complex", reason, "command too complex to analyze completely (%s)" % reason, via=via)
+        Expander(self, self.context.home, path, depth, via).run(result.root, state)
+
+    def command(self, cmd, state):
+        if len(self.commands) >= MAX_COMMANDS:
+            if not any(f.kind == "shell:too-complex" for f in self.facts):
+                self.fact("shell:too-complex", "commands", "more than %d commands" % MAX_COMMANDS)
+            return
+        self.tick()
+        self.commands.append(cmd)
+        for op, fd, target, _body in cmd.redirects:
+            self.redirect((op, fd, target, _body), cmd.cwd, cmd.path, cmd.via)
+        if cmd.argv0.dynamic:
+            self.fact("shell:dynamic-command", cmd.argv0.text,
+                      "the command name %r is only known at run time" % cmd.argv0.text, via=cmd.via)
+            return
+        for step in unwrap(cmd):
+            if isinstance(step, Inner):
+                self.trace.append((cmd.display(), step.step, step.command.display()))
+                self.command(step.command, state)
+            elif isinstance(step, Script):
+                self.trace.append((cmd.display(), step.step, step.text[:200]))
+                if step.remote:
+                    nested = initial_state({"HOME": self.context.home}, None)
+                else:
+                    nested = state.copy()
+                    nested.cwd = cmd.cwd
+                self.run_text(step.text, nested, cmd.path + (step.step,), cmd.via + (step.step,), cmd.depth + 1)
+            elif isinstance(step, Note):
+                self.trace.append((cmd.display(), step.kind, step.detail))
+                self.fact("shell:" + step.kind, step.target, step.detail, via=cmd.via)
+
+    def nested(self, text, state, path, via, depth, stdin):
+        self.run_text(text, state, path, via, depth + 1, stdin)
+
+    def redirect(self, r, cwd, path, via):
+        op, fd, target, _body = r
+        if op not in WRITE_OPS or target is None:
+            return
+        if op == ">&" and (target.text.isdigit() or target.text == "-"):
+            return
+        if not target.dynamic and target.text in SAFE_WRITE_TARGETS:
+            return
+        mode = "append" if op in (">>", "&>>") else "truncate"
+        self.facts.append(Fact("redirect:" + ("append" if mode == "append" else "write"), target.text,
+                               "%s %s" % (op, target.text), target_arg=target, cwd=cwd, via=via))
+
+    def function(self, name, body, path, via):
+        if _calls_itself_in_background(name, body):
+            self.fact("shell:fork-bomb", name, "function %r starts copies of itself in the background" % name,
+                      via=via)
+
+    def procsub(self, source, path, via):
+        pass
+
+    def fact(self, kind, target, detail, via=()):
+        self.facts.append(Fact(kind, target, detail, via=via))
+
+
+def _calls_itself_in_background(name, body) -> bool:
+    """`:(){ :|:& };:` and friends: a function whose body pipes or backgrounds a call to itself."""
+    from agentsh.model import Block, CmdNode, Pipeline, Seq
+    found = False
+
+    def walk(node, in_pipe_or_bg):
+        nonlocal found
+        if found or node is None:
+            return
+        if isinstance(node, CmdNode):
+            w = node.inv.words
+            if in_pipe_or_bg and w and w[0].source == name:
+                found = True
+            return
+        if isinstance(node, Pipeline):
+            for s in node.stages:
+                walk(s, True)
+        elif isinstance(node, Block):
+            walk(node.body, in_pipe_or_bg or node.kind == "background")
+        elif isinstance(node, Seq):
+            for s in node.items:
+                walk(s, in_pipe_or_bg)
+        elif hasattr(node, "left"):
+            walk(node.left, in_pipe_or_bg)
+            walk(node.right, in_pipe_or_bg)
+    walk(body, False)
+    return found
+
+
+# ---- the public entry point ---------------------------------------------------------------------------------------
+def make_context(environ=None, cwd=None, environment="local") -> Context:
+    env = dict(os.environ if environ is None else environ)
+    if cwd is None:
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            cwd = env.get("PWD") or "/"
+    home = env.get("HOME") or os.path.expanduser("~")
+    return Context(cwd=cwd, home=home, environ=env, environment=environment,
+                   project_root=find_project_root(cwd, home))
+
+
+def analyze(command: str, context: Context, compiled: dict | None = None, deadline_seconds=DEADLINE_SECONDS) -> Decision:
+    """The decision for one command line. Never raises: errors and timeouts become `block`."""
+    try:
+        return _analyze(command, context, compiled, deadline_seconds)
+    except DeadlineExceeded:
+        return _failure(command, context, "analysis exceeded its %.1f s deadline" % deadline_seconds,
+                        "agentsh.deadline")
+    except RecursionError:
+        return _failure(command, context, "command nested too deeply to analyze", "agentsh.too-deep")
+    except Exception as e:  # fail closed on any internal error, and say so
+        return _failure(command, context, "internal error: %s: %s" % (type(e).__name__, e), "agentsh.internal-error")
+
+
+def _failure(command, context, message, rule_id) -> Decision:
+    from agentsh.model import Finding
+    f = Finding(rule_id, "catastrophic", "agentsh could not analyze this command: " + message,
+                "agentsh fails closed: a command it cannot vet does not run",
+                "simplify the command (split it into smaller steps) or report the problem", "")
+    return Decision(command, "block", context.environment, [f], error=message)
+
+
+def _analyze(command, context, compiled, deadline_seconds) -> Decision:
+    from agentsh import rules as rules_mod
+    if compiled is None:
+        compiled = rules_mod.load(context.environ)
+    if "\x00" in command:
+        command = command.replace("\x00", " ")
+    analysis = Analysis(context, time.monotonic() + deadline_seconds)
+    state = initial_state(context.environ, context.cwd)
+    analysis.run_text(command, state)
+
+    roots = {}
+
+    def project_root_for(cwd):
+        if cwd is None:
+            return context.project_root
+        if cwd not in roots:
+            roots[cwd] = context.project_root if cwd == context.cwd or (
+                context.project_root and (cwd + "/").startswith(context.project_root + "/")) \
+                else find_project_root(cwd, context.home)
+        return roots[cwd]
+
+    matcher = rules_mod.Matcher(compiled, context.home, project_root_for, context.environ.get("TMPDIR"))
+    findings = []
+    seen = set()
+    for cmd in analysis.commands:
+        analysis.tick()
+        for f in matcher.match_command(cmd):
+            key = (f.rule, f.where)
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+    for fact in analysis.facts:
+        for f in matcher.match_fact(fact):
+            key = (f.rule, f.where)
+            if key not in seen:
+                seen.add(key)
+                findings.append(f)
+    findings.extend(fail_closed_findings(findings, analysis.facts))
+    decision = decide(findings, analysis.facts, context.environment, context.credential_mismatch)
+    return Decision(command, decision, context.environment, findings, commands=analysis.commands,
+                    facts=analysis.facts, trace=analysis.trace)
+
+
+__all__ = ["analyze", "make_context", "Analysis", "Arg", "join_path"]

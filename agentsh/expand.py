@@ -1,0 +1,476 @@
+"""Stage 2: walk the syntax tree in execution order, resolving words with what the line itself establishes.
+
+Bash semantics that matter for a guard, and only those:
+- variables assigned earlier in the line (`x=rm; $x -rf ~`), with field splitting of unquoted expansions;
+- the working directory (`cd build && rm -rf *`), including that a failed `cd` followed by `;` leaves the old
+  cwd: every statement yields two states, "it succeeded" and "it failed", and `&&`, `||`, `;` pick or merge them;
+- subshells, pipeline stages and substitutions run in a copy of the state, so their assignments do not leak;
+- branches and loops merge: a variable that differs between paths becomes unknown (dynamic), never guessed;
+- aliases and functions defined earlier in the line.
+
+Every simple command reached (including those inside $(…), <(…), function bodies and heredoc expansions) is
+handed to the unwrap stage through `sink.command(...)`. Nothing here decides anything.
+"""
+from __future__ import annotations
+
+import os.path
+
+from agentsh.model import (
+    AndOr, Arg, Assign, Block, Case, CmdNode, Command, FuncDef, IfNode, Loop, Pipeline, Redirected, Seq,
+    StdinSource, Word,
+)
+
+DYN = None  # a variable whose value is unknown
+
+FETCHERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "aria2c", "nc", "ncat", "socat"})
+DECODERS = {
+    "base64": ("-d", "--decode", "-D"), "base32": ("-d", "--decode"), "xxd": ("-r", "-revert"),
+    "openssl": ("-d", "enc", "base64"), "gunzip": (), "zcat": (), "bzcat": (), "xzcat": (), "uudecode": (),
+    "rev": (), "tr": (), "gzip": ("-d", "--decompress"), "bzip2": ("-d",), "xz": ("-d",), "zstd": ("-d",),
+}
+
+
+class State:
+    __slots__ = ("vars", "cwd", "aliases", "functions")
+
+    def __init__(self, vars, cwd, aliases=None, functions=None):
+        self.vars = vars
+        self.cwd = cwd
+        self.aliases = aliases if aliases is not None else {}
+        self.functions = functions if functions is not None else {}
+
+    def copy(self) -> "State":
+        return State(dict(self.vars), self.cwd, dict(self.aliases), dict(self.functions))
+
+    def lookup(self, name: str):
+        """Value of $name: the line's own assignments first, then the environment agentsh runs in."""
+        if name in self.vars:
+            return self.vars[name]
+        if name == "PWD":
+            return self.cwd
+        return DYN
+
+
+def merge(*states: State) -> State:
+    """The state after one of several paths ran: what all paths agree on stays, the rest becomes unknown."""
+    first = states[0]
+    if all(s is first for s in states):
+        return first
+    out = first.copy()
+    for s in states[1:]:
+        if s is first:
+            continue
+        for k in set(out.vars) | set(s.vars):
+            if out.vars.get(k, "\0unset") != s.vars.get(k, "\0unset"):
+                out.vars[k] = DYN
+        if out.cwd != s.cwd:
+            out.cwd = None
+        for k in set(out.aliases) | set(s.aliases):
+            if out.aliases.get(k) != s.aliases.get(k):
+                out.aliases[k] = out.aliases.get(k) or s.aliases.get(k)
+        out.functions.update(s.functions)
+    return out
+
+
+def initial_state(environ: dict, cwd: str | None) -> State:
+    vars = dict(environ)
+    return State(vars, cwd)
+
+
+class Expander:
+    """Walks a parsed line. `sink` receives each resolved command: sink.command(cmd) -> None."""
+
+    def __init__(self, sink, home: str, path=(), depth=0, via=()):
+        self.sink = sink
+        self.home = home
+        self.path = path
+        self.depth = depth
+        self.via = via
+
+    # ---- statements: each returns (state if it succeeded, state if it failed) ----------------------------------
+    def run(self, node, state: State, path=None, stdin=None):
+        path = self.path if path is None else path
+        self.sink.tick()
+        if node is None:
+            return state, state
+        t = type(node)
+        if t is Seq:
+            ok = fail = state
+            for item in node.items:
+                st = merge(ok, fail) if (ok is not fail) else ok
+                ok, fail = self.run(item, st, path)
+            return ok, fail
+        if t is CmdNode:
+            return self.command(node.inv, state, path, stdin)
+        if t is AndOr:
+            lok, lfail = self.run(node.left, state, path)
+            if node.op == "&&":
+                rok, rfail = self.run(node.right, lok, path + ("&&",))
+                return rok, merge(lfail, rfail)
+            rok, rfail = self.run(node.right, lfail, path + ("||",))
+            return merge(lok, rok), rfail
+        if t is Pipeline:
+            producer = None
+            for i, stage in enumerate(node.stages):
+                self.run(stage, state.copy(), path + ("pipeline",), stdin=producer)
+                producer = self.producer(stage, state)
+            return state, state
+        if t is Block:
+            kind = node.kind
+            if kind in ("subshell", "background", "$()", "<()"):
+                self.run(node.body, state.copy(), path + (kind,))
+                return state, state
+            if kind == "not":
+                ok, fail = self.run(node.body, state, path + ("!",))
+                return fail, ok
+            if kind == "error":
+                ok, fail = self.run(node.body, state, path + ("parse-error",))
+                return merge(ok, fail), merge(ok, fail)
+            return self.run(node.body, state, path + (kind,))
+        if t is Redirected:
+            ok, fail = self.run(node.body, state, path)
+            for r in node.redirects:
+                self.sink.redirect(self.resolve_redirect(r, state), state.cwd, path, self.via)
+            return ok, fail
+        if t is IfNode:
+            outcomes = []
+            cur = state
+            for cond, body in node.branches:
+                if cond is None:
+                    bok, bfail = self.run(body, cur, path + ("if",))
+                    outcomes.append(merge(bok, bfail))
+                    continue
+                cok, cfail = self.run(cond, cur, path + ("if",))
+                bok, bfail = self.run(body, cok, path + ("if",))
+                outcomes.append(merge(bok, bfail))
+                cur = cfail
+            if not node.has_else:
+                outcomes.append(cur)
+            m = merge(*outcomes)
+            return m, m
+        if t is Case:
+            if node.subject is not None:
+                self.resolve_word(node.subject, state, path + ("case",))
+            outcomes = [state]
+            for item in node.items:
+                ok, fail = self.run(item, state, path + ("case",))
+                outcomes.append(merge(ok, fail))
+            m = merge(*outcomes)
+            return m, m
+        if t is Loop:
+            inner = state.copy()
+            for w in node.words:
+                self.resolve_word(w, state, path + (node.kind,))
+            if node.var:
+                inner.vars[node.var] = DYN
+            cok, cfail = self.run(node.cond, inner, path + (node.kind,))
+            bok, bfail = self.run(node.body, cok, path + (node.kind,))
+            m = merge(state, bok, bfail, cfail)
+            return m, m
+        if t is FuncDef:
+            body_state = state.copy()
+            for k in list(body_state.vars):
+                if k.isdigit() or k in ("@", "*", "#"):
+                    body_state.vars[k] = DYN
+            ok, fail = self.run(node.body, body_state, path + ("function " + node.name,))
+            out = merge(state, merge(ok, fail))
+            out = out if out is not state else state.copy()
+            out.functions[node.name] = node.body
+            self.sink.function(node.name, node.body, path, self.via)
+            return out, out
+        if t is Assign:
+            return self.assign(node, state, path)
+        return state, state
+
+    def assign(self, node: Assign, state: State, path):
+        out = state.copy()
+        for name, word, append in node.pairs:
+            args = self.resolve_word(word, state, path, split=False)
+            value = args[0] if args else Arg("")
+            if value.dynamic:
+                out.vars[name] = DYN
+            elif append:
+                prev = out.lookup(name)
+                out.vars[name] = DYN if prev is DYN else prev + value.text
+            else:
+                out.vars[name] = value.text
+        if node.kind == "unset":
+            for n in node.names:
+                out.vars.pop(n, None)
+                out.vars[n] = ""
+        elif node.kind in ("local", "declare", "typeset") and not node.pairs:
+            for n in node.names:
+                if n not in out.vars:
+                    out.vars[n] = ""
+        return out, out
+
+    # ---- simple commands ------------------------------------------------------------------------------------
+    def command(self, inv, state: State, path, stdin=None):
+        assignments = {}
+        for name, word, _append in inv.assignments:
+            args = self.resolve_word(word, state, path, split=False)
+            a = args[0] if args else Arg("")
+            assignments[name] = None if a.dynamic else a.text
+        argv = []
+        for w in inv.words:
+            argv.extend(self.resolve_word(w, state, path))
+        redirects = [self.resolve_redirect(r, state, path) for r in inv.redirects]
+        if not argv:
+            # `FOO=1` alone with redirects only, or a word that expanded to nothing
+            if not inv.words:
+                out = state.copy()
+                out.vars.update({k: (v if v is not None else DYN) for k, v in assignments.items()})
+                for r in redirects:
+                    self.sink.redirect(r, state.cwd, path, self.via)
+                return out, out
+            argv = [Arg("", dynamic=True)]
+        if stdin is None:
+            stdin = self.stdin_from_redirects(redirects, inv)
+        argv0 = argv[0]
+        name = "" if argv0.dynamic else os.path.basename(argv0.text) if "/" in argv0.text else argv0.text
+        # An alias defined earlier in the line replaces the command word (bash expands it textually).
+        if not argv0.dynamic and not argv0.quoted and name in state.aliases and "alias " + name not in self.via:
+            text = state.aliases[name] + " " + " ".join(_quote(a.text) for a in argv[1:])
+            self.sink.nested(text, state, path + ("alias " + name,), self.via + ("alias " + name,),
+                             self.depth, stdin)
+            return state, state
+        cmd = Command(name=name, args=argv[1:], argv0=argv0, assignments=assignments, cwd=state.cwd,
+                      redirects=redirects, stdin=stdin, via=self.via, path=path, depth=self.depth,
+                      source=inv.source)
+        self.sink.command(cmd, state)
+        return self.effects(cmd, state)
+
+    def effects(self, cmd: Command, state: State):
+        """State changes a command makes in the current shell: cd, alias, export/read of variables."""
+        name = cmd.name
+        if name in ("cd", "pushd") and not cmd.via:
+            target = next((a for a in cmd.args if not a.text.startswith("-") or a.text == "-"), None)
+            ok = state.copy()
+            if target is None:
+                ok.cwd = self.home
+            elif target.dynamic or target.text == "-" or target.glob:
+                ok.cwd = None
+            else:
+                ok.cwd = join_path(state.cwd, expand_tilde(target.text, self.home))
+            return ok, state
+        if name == "popd":
+            ok = state.copy()
+            ok.cwd = None
+            return ok, state
+        if name == "alias":
+            ok = state.copy()
+            for a in cmd.args:
+                if "=" in a.text and not a.dynamic:
+                    k, v = a.text.split("=", 1)
+                    ok.aliases[k] = v
+            return ok, ok
+        if name in ("read", "mapfile", "readarray", "getopts", "printf") and cmd.args:
+            ok = state.copy()
+            names = [a.text for a in cmd.args if not a.text.startswith("-") and a.text.isidentifier()]
+            if name == "printf":
+                names = [cmd.args[i + 1].text for i, a in enumerate(cmd.args[:-1]) if a.text == "-v"]
+            for n in names:
+                ok.vars[n] = DYN
+            return ok, ok
+        if name in ("source", "."):
+            ok = state.copy()
+            ok.vars = {k: DYN for k in ok.vars}
+            ok.cwd = None
+            return ok, ok
+        return state, state
+
+    def stdin_from_redirects(self, redirects, inv):
+        for op, _fd, arg, body in redirects:
+            if op == "<<<":
+                if arg is None or arg.dynamic:
+                    return StdinSource("unknown", None, "here-string")
+                return StdinSource("text", arg.text + "\n", "here-string")
+            if op.startswith("<<"):
+                if body is None:
+                    return StdinSource("unknown", None, "heredoc")
+                if body.dynamic:
+                    return StdinSource("text", body.text, "heredoc (with expansions)")
+                return StdinSource("text", body.text, "heredoc")
+            if op == "<" and arg is not None:
+                if arg.dynamic:
+                    return StdinSource("unknown", None, "< " + arg.text)
+                return StdinSource("file", arg.text, "< " + arg.text)
+        return None
+
+    def producer(self, node, state: State) -> StdinSource:
+        """What a pipeline stage writes to its stdout, as far as the text tells."""
+        if isinstance(node, Pipeline) and node.stages:
+            return self.producer(node.stages[-1], state)
+        if isinstance(node, Redirected):
+            return self.producer(node.body, state)
+        if not isinstance(node, CmdNode):
+            return StdinSource("unknown", None, "compound command")
+        inv = node.inv
+        sink = _NullSink()
+        quiet = Expander(sink, self.home, self.path, self.depth, self.via)
+        argv = []
+        for w in inv.words:
+            argv.extend(quiet.resolve_word(w, state, ()))
+        if not argv or argv[0].dynamic:
+            return StdinSource("unknown", None, inv.source)
+        name = os.path.basename(argv[0].text)
+        args = argv[1:]
+        wrappers = {"sudo", "env", "command", "nohup", "time", "timeout", "nice", "stdbuf"}
+        while name in wrappers and args:
+            # skip simple wrapper prefixes to find the real producer (`sudo curl … | sh`)
+            rest = [a for a in args if not a.text.startswith("-") and "=" not in a.text]
+            if not rest:
+                break
+            idx = args.index(rest[0])
+            if name == "timeout" and len(rest) > 1:
+                idx = args.index(rest[1])
+            name, args = os.path.basename(args[idx].text), args[idx + 1:]
+        if name in FETCHERS:
+            return StdinSource("fetched", None, inv.source)
+        if name in DECODERS:
+            needs = DECODERS[name]
+            if not needs or any(a.text in needs or (a.text.startswith("-") and not a.text.startswith("--")
+                                                    and "d" in a.text) for a in args):
+                return StdinSource("decoded", None, inv.source)
+        if name in ("echo", "printf"):
+            words = [a for a in args if not (name == "echo" and a.text in ("-n", "-e", "-E", "-ne", "-en"))]
+            if any(a.dynamic for a in words):
+                return StdinSource("unknown", None, inv.source)
+            text = " ".join(a.text for a in words)
+            if name == "printf" or any(a.text in ("-e", "-ne", "-en") for a in args):
+                text = text.replace("\\n", "\n").replace("\\t", "\t")
+            return StdinSource("text", text + "\n", inv.source)
+        if name == "cat":
+            files = [a for a in args if not a.text.startswith("-")]
+            redir = quiet.stdin_from_redirects([quiet.resolve_redirect(r, state, ()) for r in inv.redirects], inv)
+            if not files and redir is not None:
+                return redir
+            if len(files) == 1 and not files[0].dynamic:
+                return StdinSource("file", files[0].text, inv.source)
+        return StdinSource("unknown", None, inv.source)
+
+    # ---- words ----------------------------------------------------------------------------------------------
+    def resolve_redirect(self, r, state: State, path=()):
+        arg = None
+        if r.target is not None:
+            args = self.resolve_word(r.target, state, path, split=False)
+            arg = args[0] if args else Arg("", dynamic=True)
+            if not arg.dynamic:
+                arg = Arg(expand_tilde(arg.text, self.home), arg.dynamic, arg.glob, arg.quoted)
+        body = None
+        if r.body_word is not None and r.op != "<<<":
+            got = self.resolve_word(r.body_word, state, path, split=False)
+            body = got[0] if got else Arg("")
+        elif r.body is not None:
+            body = Arg(r.body)
+        return (r.op, r.fd, arg, body)
+
+    def resolve_word(self, word: Word, state: State, path, split=True) -> list:
+        """Expand one word into zero or more arguments, like bash would, or mark it dynamic."""
+        fields: list = [[[], False, False, False]]   # [text pieces, dynamic, glob, quoted]
+        first = True
+        for i, p in enumerate(word.parts):
+            k = p.kind
+            cur = fields[-1]
+            if p.quoted:
+                cur[3] = True
+            if k == "lit":
+                v = p.value
+                if i == 0 and not p.quoted and (v == "~" or v.startswith("~/")):
+                    v = self.home + v[1:]
+                cur[0].append(v)
+                if p.glob:
+                    cur[2] = True
+            elif k == "var":
+                value = state.lookup(p.value)
+                if value is DYN and p.default is not None:
+                    value = p.default
+                elif value == "" and p.default is not None:
+                    value = p.default
+                if value is DYN:
+                    cur[0].append("$" + p.value if p.value.isidentifier() or p.value.isdigit()
+                                  else "${" + p.value + "}")
+                    cur[1] = True
+                elif p.quoted or not split:
+                    cur[0].append(value)
+                else:
+                    # unquoted expansion: bash splits it on whitespace and globs the pieces
+                    pieces = value.split()
+                    if not pieces:
+                        continue
+                    if value[:1].isspace() and cur[0]:
+                        fields.append([[], False, False, False])
+                    for j, piece in enumerate(pieces):
+                        if j > 0:
+                            fields.append([[], False, False, False])
+                        fields[-1][0].append(piece)
+                        if any(ch in piece for ch in "*?["):
+                            fields[-1][2] = True
+                    if value[-1:].isspace():
+                        fields.append([[], False, False, False])
+            else:  # sub, procsub, dyn
+                if p.body is not None:
+                    label = {"sub": "$()", "procsub": "<()"}.get(k, "$(())")
+                    sub = Expander(self.sink, self.home, path + (label,), self.depth, self.via)
+                    sub.run(p.body, state.copy(), path + (label,))
+                    if k == "procsub":
+                        self.sink.procsub(self.producer_of_body(p.body, state), path, self.via)
+                cur[0].append(p.value)
+                cur[1] = True
+            first = False
+        del first
+        out = []
+        for pieces, dynamic, glob, quoted in fields:
+            if not pieces and not quoted and not dynamic:
+                continue
+            out.append(Arg("".join(pieces), dynamic, glob, quoted))
+        if not out and not split:
+            out.append(Arg(""))
+        return out
+
+    def producer_of_body(self, body, state: State) -> StdinSource:
+        items = body.items if isinstance(body, Seq) else [body]
+        if not items:
+            return StdinSource("unknown", None, "")
+        return self.producer(items[-1], state)
+
+
+class _NullSink:
+    def tick(self):
+        pass
+
+    def command(self, *a):
+        pass
+
+    def redirect(self, *a):
+        pass
+
+    def nested(self, *a):
+        pass
+
+    def function(self, *a):
+        pass
+
+    def procsub(self, *a):
+        pass
+
+
+def expand_tilde(text: str, home: str) -> str:
+    if text == "~" or text.startswith("~/"):
+        return home + text[1:]
+    return text
+
+
+def join_path(cwd: str | None, path: str) -> str | None:
+    """Absolute, normalised form of `path` seen from `cwd`; None when it depends on an unknown cwd."""
+    if path.startswith("/"):
+        return os.path.normpath(path) if path != "//" else "/"
+    if cwd is None:
+        return None
+    return os.path.normpath(os.path.join(cwd, path))
+
+
+def _quote(s: str) -> str:
+    if s and all(c.isalnum() or c in "-_./=:@%+," for c in s):
+        return s
+    return "'" + s.replace("'", "'\\''") + "'"

@@ -1,0 +1,540 @@
+"""Stage 1: bash text -> a small syntax tree of our own, with every simple command as an Invocation.
+
+tree-sitter-bash does the parsing (fast, error-recovering). This module only converts its concrete tree into
+plain dataclasses (`agentsh.model`), so later stages never touch tree-sitter nodes. Words keep their parts
+(literal / variable / command substitution, quoted or not): resolving them needs the state of the command line
+(variables assigned earlier, the cwd), which is the expand stage's job.
+
+Hostile input is expected: the conversion is bounded in depth (MAX_NODE_DEPTH) and in the number of
+commands (MAX_COMMANDS); anything cut off is reported as a `too_complex` note, which policy treats as
+"cannot see through", never as allow.
+"""
+from __future__ import annotations
+
+from agentsh.model import (
+    AndOr, Assign, Block, Case, CmdNode, FuncDef, IfNode, Invocation, Loop, Part, ParseResult, Pipeline,
+    Redirect, Redirected, Seq, Word,
+)
+from agentsh.ts_loader import get_parser
+
+MAX_NODE_DEPTH = 200      # tree depth we follow; beyond it the subtree is reported, not walked
+MAX_COMMANDS = 5000       # simple commands we keep per parse
+
+_ANSI_C_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
+                   "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+_COMPOUND_LABELS = {
+    "subshell": "subshell", "compound_statement": "group", "if_statement": "if", "case_statement": "case",
+    "while_statement": "while", "for_statement": "for", "c_style_for_statement": "for",
+    "function_definition": "function", "negated_command": "not",
+}
+
+
+def parse(text: str) -> ParseResult:
+    tree = get_parser().parse(text.encode("utf-8", "surrogatepass"))
+    conv = _Converter()
+    root = conv.statements(tree.root_node.children, 0)
+    return ParseResult(root=root, invocations=conv.invocations, errors=conv.errors,
+                       too_complex=conv.too_complex)
+
+
+def decode_ansi_c(body: str) -> str:
+    """Decode the body of $'…' the way bash does for the escapes that matter to a command name or path."""
+    out, i, n = [], 0, len(body)
+    while i < n:
+        c = body[i]
+        if c != "\\" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        e = body[i + 1]
+        if e in _ANSI_C_ESCAPES:
+            out.append(_ANSI_C_ESCAPES[e])
+            i += 2
+        elif e == "x":
+            j = i + 2
+            while j < n and j < i + 4 and body[j] in "0123456789abcdefABCDEF":
+                j += 1
+            out.append(chr(int(body[i + 2:j], 16)) if j > i + 2 else "\\x")
+            i = j
+        elif e in "uU":
+            width = 4 if e == "u" else 8
+            j = i + 2
+            while j < n and j < i + 2 + width and body[j] in "0123456789abcdefABCDEF":
+                j += 1
+            out.append(chr(min(int(body[i + 2:j], 16), 0x10FFFF)) if j > i + 2 else "\\" + e)
+            i = j
+        elif e in "01234567":
+            j = i + 1
+            while j < n and j < i + 4 and body[j] in "01234567":
+                j += 1
+            out.append(chr(int(body[i + 1:j], 8) & 0xFF))
+            i = j
+        elif e == "c" and i + 2 < n:
+            out.append(chr(ord(body[i + 2]) & 0x1F))
+            i += 3
+        else:
+            out.append("\\" + e)
+            i += 2
+    return "".join(out)
+
+
+def _unescape_unquoted(s: str) -> str:
+    """Backslash removal in an unquoted word: `r\\m` -> `rm`, `\\\\` -> `\\`, line continuations vanish."""
+    if "\\" not in s:
+        return s
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            if s[i + 1] != "\n":
+                out.append(s[i + 1])
+            i += 2
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
+def _unescape_double(s: str) -> str:
+    """Inside double quotes a backslash only escapes $ ` " \\ and newline."""
+    if "\\" not in s:
+        return s
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s) and s[i + 1] in '$`"\\\n':
+            if s[i + 1] != "\n":
+                out.append(s[i + 1])
+            i += 2
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+class _Converter:
+    def __init__(self):
+        self.invocations: list[Invocation] = []
+        self.errors: list[str] = []
+        self.too_complex: list[str] = []
+
+    # ---- statements -------------------------------------------------------------------------------------------
+    def statements(self, children, depth) -> Seq:
+        """A run of statements separated by ; & newlines (program, do_group, branch bodies)."""
+        items: list = []
+        background = False
+        for child in children:
+            t = child.type
+            if not child.is_named:
+                if t == "&" and items:
+                    items[-1] = Block("background", items[-1])
+                continue
+            if t in ("comment", "heredoc_body", "heredoc_end"):
+                continue
+            node = self.statement(child, depth + 1)
+            if node is not None:
+                items.append(node)
+        del background
+        return Seq(items)
+
+    def statement(self, node, depth):
+        if depth > MAX_NODE_DEPTH:
+            self.too_complex.append("nesting deeper than %d" % MAX_NODE_DEPTH)
+            return None
+        if len(self.invocations) >= MAX_COMMANDS:
+            if not self.too_complex:
+                self.too_complex.append("more than %d commands" % MAX_COMMANDS)
+            return None
+        if node.is_missing:
+            self.errors.append("missing %s" % node.type)
+            return None
+        t = node.type
+        if t == "command":
+            return self.command(node, depth)
+        if t in ("variable_assignment", "variable_assignments"):
+            pairs = [node] if t == "variable_assignment" else [c for c in node.named_children
+                                                                if c.type == "variable_assignment"]
+            return Assign([self.assignment(p, depth) for p in pairs], kind="plain", names=[])
+        if t == "declaration_command" or t == "unset_command":
+            return self.declaration(node, depth)
+        if t == "list":
+            return self.and_or(node, depth)
+        if t == "pipeline":
+            return self.pipeline(node, depth)
+        if t == "redirected_statement":
+            return self.redirected(node, depth)
+        if t in ("subshell", "compound_statement"):
+            return Block(_COMPOUND_LABELS[t], self.statements(node.children, depth))
+        if t == "negated_command":
+            inner = [c for c in node.named_children]
+            return Block("not", Seq([self.statement(c, depth + 1) for c in inner if c is not None]))
+        if t == "if_statement":
+            return self.if_statement(node, depth)
+        if t == "case_statement":
+            return self.case_statement(node, depth)
+        if t in ("while_statement", "for_statement", "c_style_for_statement"):
+            return self.loop(node, depth)
+        if t == "function_definition":
+            return self.function(node, depth)
+        if t in ("test_command", "arithmetic_expansion", "binary_expression", "unary_expression"):
+            return self.substitutions_only(node, depth, "test")
+        if t == "ERROR":
+            self.errors.append(_text(node)[:80])
+            return Block("error", self.statements(node.children, depth))
+        if t in ("word", "string", "concatenation", "raw_string", "simple_expansion", "expansion",
+                 "command_substitution", "number"):
+            # A bare word where tree-sitter expected a statement (recovery): treat it as a command.
+            return self.command(node, depth, bare=True)
+        if node.has_error:
+            self.errors.append(_text(node)[:80])
+        return self.substitutions_only(node, depth, t)
+
+    def substitutions_only(self, node, depth, label):
+        """Constructs that run no command themselves but may hold $(…) that does."""
+        subs = []
+        self._collect_substitutions(node, depth, subs)
+        if not subs:
+            return None
+        return Block(label, Seq(subs))
+
+    def _collect_substitutions(self, node, depth, out):
+        if depth > MAX_NODE_DEPTH:
+            self.too_complex.append("nesting deeper than %d" % MAX_NODE_DEPTH)
+            return
+        for c in node.named_children:
+            if c.type in ("command_substitution", "process_substitution"):
+                out.append(Block(c.type == "command_substitution" and "$()" or "<()",
+                                 self.statements(c.children, depth + 1)))
+            else:
+                self._collect_substitutions(c, depth + 1, out)
+
+    def and_or(self, node, depth):
+        kids = node.children
+        left = right = None
+        op = None
+        for c in kids:
+            if c.is_named:
+                if c.type == "comment":
+                    continue
+                if left is None and op is None:
+                    left = self.statement(c, depth + 1)
+                else:
+                    right = self.statement(c, depth + 1)
+            elif c.type in ("&&", "||"):
+                op = c.type
+        if op is None:
+            return left
+        return AndOr(left, op, right)
+
+    def pipeline(self, node, depth):
+        stages = []
+        for c in node.children:
+            if c.is_named and c.type != "comment":
+                s = self.statement(c, depth + 1)
+                stages.append(s)
+        return Pipeline(stages)
+
+    def redirected(self, node, depth):
+        body_node = node.child_by_field_name("body")
+        redirects, continuation = [], None
+        for c in node.children:
+            if c is body_node or not c.is_named:
+                continue
+            if c.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                r, cont = self.redirect(c, depth)
+                if r is not None:
+                    redirects.append(r)
+                if cont is not None:
+                    continuation = cont
+        if body_node is None:
+            body = Seq([])
+        elif body_node.type == "command":
+            body = self.command(body_node, depth, redirects=redirects)
+        else:
+            body = self.statement(body_node, depth + 1)
+        node_out = body if body_node is not None and body_node.type == "command" else Redirected(body, redirects)
+        if continuation is not None:
+            # tree-sitter hangs what follows a heredoc start (`cat <<EOF | bash`, `<<EOF && x`) under the redirect.
+            op, rest = continuation
+            if op == "|":
+                stages = rest.stages if isinstance(rest, Pipeline) else [rest]
+                return Pipeline([node_out] + list(stages))
+            return AndOr(node_out, op, rest)
+        return node_out
+
+    def redirect(self, node, depth):
+        t = node.type
+        fd = None
+        op = None
+        target = None
+        continuation = None
+        if t == "file_redirect":
+            for c in node.children:
+                if c.type == "file_descriptor":
+                    fd = _text(c)
+                elif not c.is_named:
+                    op = c.type
+                elif c.type != "comment":
+                    target = self.word(c, depth)
+            return Redirect(op=op or ">", fd=fd, target=target), None
+        if t == "herestring_redirect":
+            for c in node.children:
+                if c.type == "file_descriptor":
+                    fd = _text(c)
+                elif c.is_named:
+                    target = self.word(c, depth)
+            return Redirect(op="<<<", fd=fd, target=target, body_word=target), None
+        # heredoc
+        quoted = False
+        body_text = ""
+        body_word = None
+        pending_op = None
+        for c in node.children:
+            ct = c.type
+            if ct == "heredoc_start":
+                s = _text(c)
+                quoted = any(q in s for q in "'\"\\")
+            elif ct == "heredoc_body":
+                body_text = _text(c)
+                if not quoted:
+                    body_word = self.heredoc_word(c, depth)
+            elif ct in ("|", "&&", "||", "|&"):
+                pending_op = "|" if ct == "|&" else ct
+            elif c.is_named and ct not in ("heredoc_end", "file_descriptor", "heredoc_content"):
+                st = self.statement(c, depth + 1)
+                if st is not None:
+                    if pending_op is None and isinstance(st, Pipeline):
+                        pending_op = "|"
+                    continuation = (pending_op or ";", st)
+            elif not c.is_named and ct.startswith("<<"):
+                op = ct
+        return Redirect(op=op or "<<", fd=fd, target=None, body=body_text, body_word=body_word,
+                        heredoc_quoted=quoted), continuation
+
+    def heredoc_word(self, node, depth) -> Word:
+        parts = []
+        for c in node.children:
+            if c.type in ("heredoc_content",):
+                parts.append(Part("lit", _text(c), True))
+            else:
+                parts.extend(self.parts(c, depth + 1, quoted=True))
+        if not node.children:
+            parts.append(Part("lit", _text(node), True))
+        return Word(tuple(parts), _text(node))
+
+    def if_statement(self, node, depth):
+        branches = []
+        cond, body, stage = [], [], "cond"
+        for c in node.children:
+            t = c.type
+            if t in ("if", "elif"):
+                stage = "cond"
+            elif t == "then":
+                stage = "body"
+            elif t in ("elif_clause", "else_clause"):
+                sub = self._clause(c, depth)
+                branches.append(sub)
+            elif c.is_named and t != "comment":
+                (cond if stage == "cond" else body).append(c)
+        first = (self.statements(cond, depth), self.statements(body, depth))
+        has_else = any(b[0] is None for b in branches)
+        return IfNode([first] + branches, has_else)
+
+    def _clause(self, node, depth):
+        cond, body, stage = [], [], "cond" if node.type == "elif_clause" else "body"
+        for c in node.children:
+            if c.type == "then":
+                stage = "body"
+            elif c.is_named and c.type != "comment":
+                (cond if stage == "cond" else body).append(c)
+        return (self.statements(cond, depth) if node.type == "elif_clause" else None, self.statements(body, depth))
+
+    def case_statement(self, node, depth):
+        subject = None
+        items = []
+        for c in node.children:
+            if c.type == "case_item":
+                paren = _case_paren(c)
+                body = [x for x in c.children if x.is_named and x.type != "comment" and x.start_byte > paren]
+                items.append(self.statements(body, depth))
+            elif c.is_named and subject is None and c.type != "comment":
+                subject = self.word(c, depth)
+        return Case(subject, items)
+
+    def loop(self, node, depth):
+        var = None
+        words: list[Word] = []
+        cond: list = []
+        body = Seq([])
+        kind = {"while_statement": "while", "for_statement": "for", "c_style_for_statement": "for"}[node.type]
+        if node.type == "while_statement" and node.children and node.children[0].type == "until":
+            kind = "until"
+        in_words = False
+        for c in node.children:
+            t = c.type
+            if t == "do_group":
+                body = self.statements(c.children, depth)
+            elif t == "variable_name" and node.type == "for_statement":
+                var = _text(c)
+            elif t == "in":
+                in_words = True
+            elif c.is_named and t != "comment":
+                if node.type == "for_statement" and in_words:
+                    words.append(self.word(c, depth))
+                elif node.type == "while_statement":
+                    cond.append(c)
+                else:
+                    sub = self.substitutions_only(c, depth, "for")
+                    if sub is not None:
+                        cond.append(sub)
+        cond_seq = Seq([x if not hasattr(x, "type") else self.statement(x, depth + 1) for x in cond])
+        return Loop(kind, var, words, cond_seq, body)
+
+    def function(self, node, depth):
+        name = None
+        body = None
+        for c in node.children:
+            if c.type == "word" and name is None:
+                name = _text(c)
+            elif c.is_named and c.type not in ("word", "comment"):
+                body = self.statement(c, depth + 1)
+        return FuncDef(name or "?", body if body is not None else Seq([]))
+
+    def declaration(self, node, depth):
+        kw = node.children[0].type if node.children else "declare"
+        pairs, names, flags = [], [], []
+        for c in node.named_children:
+            if c.type == "variable_assignment":
+                pairs.append(self.assignment(c, depth))
+            elif c.type == "variable_name":
+                names.append(_text(c))
+            elif c.type == "word":
+                w = _text(c)
+                (flags if w.startswith("-") else names).append(w)
+            else:
+                w = self.word(c, depth)
+                names.append(w.source)
+        return Assign(pairs, kind=kw, names=names, flags=flags)
+
+    def assignment(self, node, depth):
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        name = _text(name_node) if name_node is not None else _text(node).split("=", 1)[0]
+        if name_node is not None and name_node.type == "subscript":
+            name = name + "[]"
+        value = self.word(value_node, depth) if value_node is not None else Word((), "")
+        append = any(c.type == "+=" for c in node.children)
+        return (name, value, append)
+
+    # ---- simple commands ----------------------------------------------------------------------------------------
+    def command(self, node, depth, redirects=None, bare=False):
+        assignments, words, inline_redirects = [], [], []
+        if bare:
+            words.append(self.word(node, depth))
+        else:
+            for c in node.children:
+                t = c.type
+                if t == "variable_assignment":
+                    assignments.append(self.assignment(c, depth))
+                elif t == "command_name":
+                    inner = c.named_children[0] if c.named_children else c
+                    words.append(self.word(inner, depth))
+                elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
+                    r, _ = self.redirect(c, depth)
+                    if r is not None:
+                        inline_redirects.append(r)
+                elif t == "subshell":
+                    # `cmd (x)` is a syntax error bash rejects; keep the commands inside visible
+                    self.errors.append(_text(c)[:80])
+                    words.append(Word((Part("sub", _text(c), False, self.statements(c.children, depth)),),
+                                      _text(c)))
+                elif c.is_named and t != "comment":
+                    words.append(self.word(c, depth))
+        inv = Invocation(
+            assignments=assignments, words=words, redirects=(redirects or []) + inline_redirects,
+            span=(node.start_byte, node.end_byte), source=_text(node),
+        )
+        self.invocations.append(inv)
+        return CmdNode(inv)
+
+    # ---- words -------------------------------------------------------------------------------------------------
+    def word(self, node, depth) -> Word:
+        return Word(tuple(self.parts(node, depth, quoted=False)), _text(node))
+
+    def parts(self, node, depth, quoted: bool) -> list[Part]:
+        t = node.type
+        if depth > MAX_NODE_DEPTH:
+            self.too_complex.append("nesting deeper than %d" % MAX_NODE_DEPTH)
+            return [Part("dyn", _text(node), quoted)]
+        if t == "word" or t == "number" or t == "file_descriptor" or t == "variable_name" or t == "test_operator":
+            s = _text(node)
+            return [Part("lit", s if quoted else _unescape_unquoted(s), quoted,
+                         glob=not quoted and _has_glob(s))]
+        if t == "extglob_pattern" or t == "regex":
+            return [Part("lit", _text(node), quoted, glob=True)]
+        if t == "raw_string":
+            return [Part("lit", _text(node)[1:-1], True)]
+        if t == "ansi_c_string":
+            return [Part("lit", decode_ansi_c(_text(node)[2:-1]), True)]
+        if t in ("string", "translated_string"):
+            out = []
+            for c in node.children:
+                if c.type == "string_content":
+                    out.append(Part("lit", _unescape_double(_text(c)), True))
+                elif c.is_named:
+                    out.extend(self.parts(c, depth + 1, quoted=True))
+            if not out:
+                out.append(Part("lit", "", True))
+            return out
+        if t == "concatenation":
+            out = []
+            for c in node.children:
+                out.extend(self.parts(c, depth + 1, quoted))
+            return out
+        if t == "simple_expansion":
+            name = _text(node)[1:]
+            return [Part("var", name, quoted)]
+        if t == "expansion":
+            return [self._expansion(node, quoted)]
+        if t in ("command_substitution", "process_substitution"):
+            body = self.statements(node.children, depth + 1)
+            return [Part("sub" if t == "command_substitution" else "procsub", _text(node), quoted, body=body)]
+        if t == "arithmetic_expansion":
+            subs = []
+            self._collect_substitutions(node, depth + 1, subs)
+            return [Part("dyn", _text(node), quoted, body=Seq(subs) if subs else None)]
+        if t == "brace_expression":
+            return [Part("lit", _text(node), quoted, glob=True)]
+        if not node.is_named:
+            s = _text(node)
+            return [Part("lit", s, quoted, glob=not quoted and _has_glob(s))]
+        # Anything else (ERROR inside a word, subscripts…): keep the text but do not trust it.
+        subs = []
+        self._collect_substitutions(node, depth + 1, subs)
+        return [Part("dyn", _text(node), quoted, body=Seq(subs) if subs else None)]
+
+    def _expansion(self, node, quoted) -> Part:
+        """`${name}` resolves like $name; `${name:-word}` falls back to a static word; anything else is dynamic."""
+        kids = [c for c in node.children if c.type not in ("${", "}")]
+        if len(kids) == 1 and kids[0].type == "variable_name":
+            return Part("var", _text(kids[0]), quoted)
+        if (len(kids) == 3 and kids[0].type == "variable_name" and kids[1].type in (":-", "-")
+                and kids[2].type in ("word", "string", "raw_string")):
+            default = "".join(p.value for p in self.parts(kids[2], 0, quoted) if p.kind == "lit")
+            return Part("var", _text(kids[0]), quoted, default=default)
+        name = next((_text(k) for k in kids if k.type == "variable_name"), None)
+        return Part("dyn", _text(node), quoted, var=name)
+
+
+def _case_paren(item) -> int:
+    for c in item.children:
+        if c.type == ")":
+            return c.start_byte
+    return item.start_byte
+
+
+def _has_glob(s: str) -> bool:
+    return any(ch in s for ch in "*?[")

@@ -1,0 +1,101 @@
+"""Path classes for rule predicates: where a path argument points, relative to the system, home and project."""
+from __future__ import annotations
+
+import os
+
+SYSTEM_DIRS = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/var", "/opt",
+               "/srv", "/root", "/proc", "/sys", "/dev", "/snap", "/mnt", "/media", "/home", "/run", "/System",
+               "/Library", "/Applications", "/Users", "/private", "/nix", "/efi")
+TMP_DIRS = ("/tmp", "/var/tmp", "/private/tmp", "/dev/shm")
+BLOCK_DEVICE_PREFIXES = ("/dev/sd", "/dev/nvme", "/dev/xvd", "/dev/vd", "/dev/hd", "/dev/mmcblk", "/dev/md",
+                         "/dev/dm-", "/dev/mapper/", "/dev/disk/", "/dev/disk", "/dev/rdisk", "/dev/loop",
+                         "/dev/sr", "/dev/fd0", "/dev/zd", "/dev/bcache", "/dev/rbd", "/dev/nbd")
+HARMLESS_DEVICES = ("/dev/null", "/dev/zero", "/dev/stdout", "/dev/stderr", "/dev/stdin", "/dev/tty",
+                    "/dev/random", "/dev/urandom", "/dev/full")
+_WILDCARD_LAST = ("*", ".*", "*.*", "**", "?*", "[!.]*", "{*,.*}", ".[!.]*")
+
+
+def _under(path: str, base: str) -> bool:
+    return path == base or path.startswith(base.rstrip("/") + "/")
+
+
+def find_project_root(cwd: str | None, home: str | None = None) -> str | None:
+    """The nearest directory at or above cwd holding `.git`; the cwd itself when there is none."""
+    if not cwd:
+        return None
+    d = cwd
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d or d == home:
+            return cwd
+        d = parent
+
+
+def classify(text: str, dynamic: bool, glob: bool, cwd: str | None, home: str, project_root: str | None,
+             tmpdir: str | None = None) -> frozenset:
+    """The classes of one path argument (see docs/rules.md). Several can hold at once."""
+    if dynamic:
+        return frozenset({"dynamic"})
+    if not text:
+        return frozenset()
+    if text.startswith("~") and not text.startswith("~/") and text != "~":
+        return frozenset({"home-subdir", "outside-project"})   # ~user: another user's home
+    p = text
+    if p.startswith("/"):
+        p = os.path.normpath(p)
+        if p.startswith("//"):
+            p = "/" + p.lstrip("/")
+    elif cwd is None:
+        return frozenset({"dynamic"})
+    else:
+        p = os.path.normpath(os.path.join(cwd, p))
+    contents_of = None
+    if glob:
+        head, last = os.path.split(p)
+        if last in _WILDCARD_LAST:
+            contents_of = head or "/"
+        elif any(c in head for c in "*?["):
+            # a wildcard in a directory part: judge by the static prefix
+            static = head.split("*")[0].split("?")[0].split("[")[0]
+            contents_of = os.path.dirname(static.rstrip("/")) if not static.endswith("/") else static.rstrip("/")
+            contents_of = contents_of or "/"
+    if contents_of is not None:
+        base = _classes(contents_of, home, project_root, tmpdir)
+        # "everything in X" is as bad as X itself for root, home and the project root
+        return base
+    return _classes(p, home, project_root, tmpdir)
+
+
+def _classes(p: str, home: str, project_root: str | None, tmpdir: str | None) -> frozenset:
+    out = set()
+    if p == "/":
+        return frozenset({"root", "outside-project"})
+    if p.startswith("/dev/"):
+        if p in HARMLESS_DEVICES:
+            return frozenset({"device"})
+        if p.startswith(BLOCK_DEVICE_PREFIXES):
+            return frozenset({"block-device", "outside-project"})
+        return frozenset({"device", "system", "outside-project"})
+    if home and p == os.path.normpath(home):
+        out.update(("home", "outside-project"))
+        if project_root and _under(project_root, p) and project_root == p:
+            out.add("project-root")
+        return frozenset(out)
+    tmp_roots = TMP_DIRS + ((os.path.normpath(tmpdir),) if tmpdir else ())
+    if any(_under(p, t) for t in tmp_roots):
+        if p in tmp_roots:
+            return frozenset({"tmp", "tmp-root"})
+        return frozenset({"tmp"})
+    if project_root:
+        if p == project_root:
+            return frozenset({"project-root"})
+        if _under(p, project_root):
+            return frozenset({"inside-project"})
+    out.add("outside-project")
+    if home and _under(p, home):
+        out.add("home-subdir")
+    elif any(_under(p, s) for s in SYSTEM_DIRS):
+        out.add("system")
+    return frozenset(out)

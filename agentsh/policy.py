@@ -1,0 +1,60 @@
+"""Stage 7: findings x context -> allow | confirm | block (design notes section 4)."""
+from __future__ import annotations
+
+from agentsh.model import DECISION_RANK, SEVERITY_RANK, Finding
+
+# severity -> decision per environment class. Users may tighten this table, never loosen it.
+DEFAULT_POLICY = {
+    "catastrophic": {"local": "block", "staging": "block", "production": "block", "mismatch": "block"},
+    "critical": {"local": "confirm", "staging": "confirm", "production": "block", "mismatch": "block"},
+    "high": {"local": "confirm", "staging": "confirm", "production": "confirm", "mismatch": "block"},
+    "write": {"local": "allow", "staging": "allow", "production": "confirm", "mismatch": "confirm"},
+}
+
+# Facts that mean "agentsh could not see what will run". Whatever the rule packs say, these are never allowed.
+UNSEEN_KINDS = frozenset({
+    "shell:parse-error", "shell:dynamic-command", "shell:fetch-exec", "shell:decode-exec", "shell:stdin-script",
+    "shell:dynamic-script", "shell:unreadable-script", "shell:depth-limit", "shell:too-complex",
+    "shell:procsub-exec", "shell:interactive-shell",
+})
+
+
+def environment_class(environment: str, credential_mismatch: bool) -> str:
+    if credential_mismatch:
+        return "mismatch"
+    if environment in ("production", "staging"):
+        return environment
+    return "local"
+
+
+def decide(findings: list, facts: list, environment: str = "local", credential_mismatch: bool = False,
+           policy: dict | None = None) -> str:
+    table = policy or DEFAULT_POLICY
+    env = environment_class(environment, credential_mismatch)
+    decision = "allow"
+    for f in findings:
+        d = table.get(f.severity, DEFAULT_POLICY["high"])[env]
+        if DECISION_RANK[d] > DECISION_RANK[decision]:
+            decision = d
+    if decision == "allow" and any(fact.kind in UNSEEN_KINDS for fact in facts):
+        decision = "confirm"
+    return decision
+
+
+def fail_closed_findings(findings: list, facts: list) -> list:
+    """A generic finding for each unseen fact no rule explained, so the verdict always names a reason."""
+    explained = {f.where for f in findings}
+    out = []
+    for fact in facts:
+        if fact.kind in UNSEEN_KINDS and (fact.detail or fact.target) not in explained:
+            out.append(Finding("shell.unvetted", "high", "agentsh cannot see what this runs (%s)" % fact.kind,
+                               fact.detail or "the command's effect depends on content agentsh cannot read",
+                               "run the underlying command directly so it can be checked",
+                               fact.detail or fact.target))
+    return out
+
+
+def max_severity(findings: list) -> str | None:
+    if not findings:
+        return None
+    return max(findings, key=lambda f: SEVERITY_RANK[f.severity]).severity

@@ -1,0 +1,658 @@
+"""Stage 3: see through wrappers and nested shells.
+
+`unwrap(cmd)` looks at one resolved command and returns what it really runs:
+- `Inner(command)`: a wrapper peeled off (`sudo`, `env`, `timeout`, `xargs`, `find -exec`, `docker exec`, …);
+- `Script(text, …)`: shell text run by a nested shell (`bash -c`, `eval`, `ssh host …`, `su -c`, `watch`, content
+  piped or redirected into a shell), which the analyzer parses and analyzes recursively;
+- `Note(kind, …)`: something the analyzer cannot see through (fetched or decoded content executed, an unknown
+  script on stdin, an interactive shell), which rules in `rules/shell.toml` turn into findings.
+
+Each wrapper is described by the options that take a value, so that `sudo -u postgres -E rm …` and
+`timeout -k 5 30 rm …` find the right word. Unknown options are assumed to take no value: at worst the
+analyzer then looks at an option's value as if it were the command, which is over-cautious, never blind.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+from agentsh.expand import join_path
+from agentsh.model import Arg, Command, StdinSource
+
+SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish"})
+MAX_SCRIPT_BYTES = 1 << 20   # a script file larger than this is not read: at least confirm
+
+
+@dataclass(slots=True)
+class Inner:
+    command: Command
+    step: str
+
+
+@dataclass(slots=True)
+class Script:
+    text: str
+    step: str
+    remote: bool = False        # runs on another host or container: local variables and cwd do not apply
+    stdin: StdinSource | None = None
+
+
+@dataclass(slots=True)
+class Note:
+    kind: str
+    target: str
+    detail: str
+
+
+# ---- option scanning -------------------------------------------------------------------------------------------
+def scan_options(args, short_values="", long_values=(), stop_at_operand=True, plus_options=False):
+    """Return (options, index of the first operand). Options: list of (name, value | None).
+
+    short_values: letters whose option takes a value (`-u user`, `-uuser`); long_values: `--user` style names
+    taking a value (`--user=x` or `--user x`). `--` ends the options.
+    """
+    opts = []
+    i, n = 0, len(args)
+    while i < n:
+        a = args[i]
+        t = a.text
+        if a.dynamic and t.startswith("$"):
+            return opts, i
+        if t == "--":
+            return opts, i + 1
+        if t.startswith("--") and len(t) > 2:
+            name, eq, value = t.partition("=")
+            if eq:
+                opts.append((name, value))
+            elif name in long_values and i + 1 < n:
+                opts.append((name, args[i + 1].text))
+                i += 1
+            else:
+                opts.append((name, None))
+            i += 1
+            continue
+        if (t.startswith("-") or (plus_options and t.startswith("+"))) and len(t) > 1:
+            sign = t[0]
+            j = 1
+            while j < len(t):
+                letter = t[j]
+                if letter in short_values:
+                    if j + 1 < len(t):
+                        opts.append((sign + letter, t[j + 1:]))
+                    elif i + 1 < n:
+                        opts.append((sign + letter, args[i + 1].text))
+                        i += 1
+                    else:
+                        opts.append((sign + letter, None))
+                    break
+                opts.append((sign + letter, None))
+                j += 1
+            i += 1
+            continue
+        if stop_at_operand:
+            return opts, i
+        i += 1
+    return opts, n
+
+
+def _inner(cmd: Command, argv, step, **changes) -> Inner | None:
+    if not argv:
+        return None
+    argv0 = argv[0]
+    name = "" if argv0.dynamic else os.path.basename(argv0.text)
+    new = replace(cmd, name=name, argv0=argv0, args=list(argv[1:]), via=cmd.via + (step,), **changes)
+    return Inner(new, step)
+
+
+def _opt(opts, *names):
+    for k, v in opts:
+        if k in names:
+            return v if v is not None else ""
+    return None
+
+
+def _has(opts, *names):
+    return any(k in names for k, _ in opts)
+
+
+# ---- the wrappers ----------------------------------------------------------------------------------------------
+def _sudo(cmd):
+    opts, i = scan_options(cmd.args, short_values="ughpCDrtTU",
+                           long_values=("--user", "--group", "--host", "--prompt", "--close-from", "--chdir",
+                                        "--role", "--type", "--command-timeout", "--other-user"))
+    rest = cmd.args[i:]
+    assignments = dict(cmd.assignments)
+    while rest and "=" in rest[0].text and rest[0].text.split("=", 1)[0].isidentifier():
+        k, v = rest[0].text.split("=", 1)
+        assignments[k] = None if rest[0].dynamic else v
+        rest = rest[1:]
+    if _has(opts, "-e", "--edit"):
+        return [Note("sudoedit", " ".join(a.text for a in rest), "sudo -e edits files as root")]
+    cwd = cmd.cwd
+    chdir = _opt(opts, "-D", "--chdir")
+    if chdir:
+        cwd = join_path(cmd.cwd, chdir)
+    if _has(opts, "-s", "--shell", "-i", "--login"):
+        if rest:
+            return [Script(" ".join(a.text for a in rest), "sudo -s")]
+        return [Note("interactive-shell", "sudo " + ("-i" if _has(opts, "-i", "--login") else "-s"),
+                     "an interactive root shell is not vetted command by command")]
+    if _has(opts, "-l", "--list", "-v", "--validate", "-k", "-K", "--reset-timestamp", "--remove-timestamp",
+            "-V", "--version", "-h", "--help"):
+        if not rest:
+            return []
+    r = _inner(cmd, rest, "sudo", assignments=assignments, cwd=cwd)
+    return [r] if r else []
+
+
+def _doas(cmd):
+    opts, i = scan_options(cmd.args, short_values="uC")
+    rest = cmd.args[i:]
+    if _has(opts, "-s") and not rest:
+        return [Note("interactive-shell", "doas -s", "an interactive root shell is not vetted command by command")]
+    r = _inner(cmd, rest, "doas")
+    return [r] if r else []
+
+
+def _env(cmd):
+    args = cmd.args
+    assignments = dict(cmd.assignments)
+    cwd = cmd.cwd
+    i, n = 0, len(args)
+    while i < n:
+        t = args[i].text
+        if t == "--":
+            i += 1
+            break
+        if t in ("-u", "--unset", "-C", "--chdir", "-P", "-S", "--split-string") and i + 1 < n:
+            value = args[i + 1]
+            if t in ("-C", "--chdir"):
+                cwd = join_path(cwd, value.text) if not value.dynamic else None
+            if t in ("-S", "--split-string"):
+                return [Script(value.text + " " + " ".join(_sq(a.text) for a in args[i + 2:]), "env -S")]
+            i += 2
+            continue
+        if t.startswith("--split-string=") or (t.startswith("-S") and len(t) > 2 and not t.startswith("--")):
+            value = t.split("=", 1)[1] if t.startswith("--") else t[2:]
+            return [Script(value + " " + " ".join(_sq(a.text) for a in args[i + 1:]), "env -S")]
+        if t.startswith("--chdir="):
+            cwd = join_path(cwd, t.split("=", 1)[1])
+            i += 1
+            continue
+        if t.startswith("-") and len(t) > 1:
+            i += 1
+            continue
+        break
+    while i < n and "=" in args[i].text and args[i].text.split("=", 1)[0].isidentifier():
+        k, v = args[i].text.split("=", 1)
+        assignments[k] = None if args[i].dynamic else v
+        i += 1
+    r = _inner(cmd, args[i:], "env", assignments=assignments, cwd=cwd)
+    return [r] if r else []
+
+
+def _simple_prefix(short_values="", long_values=(), operands_before=0, step=None):
+    """Wrappers shaped `WRAPPER [options] [N fixed operands] COMMAND…`."""
+    def unwrap(cmd):
+        opts, i = scan_options(cmd.args, short_values, long_values)
+        i += operands_before
+        r = _inner(cmd, cmd.args[i:], step or cmd.name)
+        return [r] if r else []
+    return unwrap
+
+
+def _nice(cmd):
+    args = cmd.args
+    i = 0
+    while i < len(args):
+        t = args[i].text
+        if t in ("-n", "--adjustment") and i + 1 < len(args):
+            i += 2
+        elif t.startswith("-") and t != "-" and (t[1:].lstrip("-").isdigit() or t.startswith("--adjustment=")
+                                                  or t.startswith("-n")):
+            i += 1
+        elif t == "--":
+            i += 1
+            break
+        else:
+            break
+    r = _inner(cmd, args[i:], "nice")
+    return [r] if r else []
+
+
+def _command(cmd):
+    opts, i = scan_options(cmd.args, "")
+    if _has(opts, "-v", "-V"):
+        return []   # `command -v x` only looks x up
+    r = _inner(cmd, cmd.args[i:], "command")
+    return [r] if r else []
+
+
+def _exec(cmd):
+    opts, i = scan_options(cmd.args, short_values="a")
+    r = _inner(cmd, cmd.args[i:], "exec")
+    return [r] if r else []
+
+
+def _busybox(cmd):
+    if cmd.args and not cmd.args[0].text.startswith("-"):
+        r = _inner(cmd, cmd.args, "busybox")
+        return [r] if r else []
+    return []
+
+
+def _watch(cmd):
+    opts, i = scan_options(cmd.args, short_values="nq",
+                           long_values=("--interval", "--differences", "--equexit", "--chgexit"))
+    rest = cmd.args[i:]
+    if not rest:
+        return []
+    if _has(opts, "-x", "--exec"):
+        r = _inner(cmd, rest, "watch -x")
+        return [r] if r else []
+    return [Script(" ".join(a.text for a in rest), "watch")]
+
+
+def _flock(cmd):
+    opts, i = scan_options(cmd.args, short_values="wEc", long_values=("--timeout", "--wait", "--conflict-exit-code",
+                                                                       "--command"))
+    c = _opt(opts, "-c", "--command")
+    if c:
+        return [Script(c, "flock -c")]
+    rest = cmd.args[i:]
+    if len(rest) >= 2:
+        rest2_opts, j = scan_options(rest[1:], short_values="wEc", long_values=("--command",))
+        c = _opt(rest2_opts, "-c", "--command")
+        if c:
+            return [Script(c, "flock -c")]
+        r = _inner(cmd, rest[1 + j:], "flock")
+        return [r] if r else []
+    return []
+
+
+def _chroot(cmd):
+    opts, i = scan_options(cmd.args, long_values=("--userspec", "--groups"))
+    rest = cmd.args[i:]
+    if len(rest) <= 1:
+        return [Note("interactive-shell", "chroot", "an interactive shell inside a chroot is not vetted")]
+    r = _inner(cmd, rest[1:], "chroot", cwd=None)
+    return [r] if r else []
+
+
+def _xargs(cmd):
+    opts, i = scan_options(cmd.args, short_values="adEILnPs",
+                           long_values=("--arg-file", "--delimiter", "--eof", "--replace", "--max-lines",
+                                        "--max-args", "--max-procs", "--max-chars", "--process-slot-var"))
+    rest = list(cmd.args[i:])
+    replace_str = _opt(opts, "-I", "--replace", "-i")
+    if not rest:
+        rest = [Arg("echo")]
+    if replace_str:
+        rest = [Arg(a.text.replace(replace_str, "<input>"), True, a.glob, a.quoted) if replace_str in a.text
+                else a for a in rest]
+    else:
+        rest = rest + [Arg("<xargs input>", dynamic=True)]
+    r = _inner(cmd, rest, "xargs")
+    return [r] if r else []
+
+
+def _parallel(cmd):
+    args = cmd.args
+    words = []
+    i = 0
+    value_opts = {"-j", "--jobs", "-S", "--sshlogin", "-a", "--arg-file", "-d", "--delimiter", "-I", "-n",
+                  "--max-args", "-N", "--delay", "--timeout", "--halt", "--joblog", "--results", "--tmpdir",
+                  "--workdir", "--sshloginfile", "-P", "--max-procs", "--colsep", "-E", "--env"}
+    while i < len(args) and args[i].text.startswith("-"):
+        i += 2 if args[i].text in value_opts else 1
+    while i < len(args) and args[i].text not in (":::", "::::", ":::+", "::::+"):
+        words.append(args[i])
+        i += 1
+    if not words:
+        return [Note("stdin-script", "parallel", "parallel runs commands read from its input")]
+    dyn = Arg("<parallel input>", dynamic=True)
+    if len(words) == 1 and " " in words[0].text:
+        text = words[0].text.replace("{}", "\"$PARALLEL_ARG\"")
+        return [Script(text, "parallel")]
+    words = [Arg(a.text, True, a.glob, a.quoted) if "{" in a.text else a for a in words]
+    if not any(a.dynamic for a in words[1:]):
+        words = words + [dyn]
+    r = _inner(cmd, words, "parallel")
+    return [r] if r else []
+
+
+def _find(cmd):
+    out = []
+    args = cmd.args
+    i = 0
+    while i < len(args):
+        t = args[i].text
+        if t in ("-exec", "-execdir", "-ok", "-okdir"):
+            j = i + 1
+            inner = []
+            while j < len(args) and args[j].text not in (";", "+"):
+                a = args[j]
+                inner.append(Arg(a.text, True, a.glob, a.quoted) if "{}" in a.text else a)
+                j += 1
+            cwd = None if t in ("-execdir", "-okdir") else cmd.cwd
+            r = _inner(cmd, inner, "find " + t, cwd=cwd)
+            if r:
+                out.append(r)
+            i = j + 1
+            continue
+        i += 1
+    return out
+
+
+def _git(cmd):
+    """`git -C DIR …` runs in DIR. Not a wrapper: the git command itself stays what rules match."""
+    args = cmd.args
+    cwd = cmd.cwd
+    changed = False
+    i = 0
+    while i < len(args) and args[i].text.startswith("-"):
+        t = args[i].text
+        if t == "-C" and i + 1 < len(args):
+            d = args[i + 1]
+            cwd = None if d.dynamic else join_path(cwd, d.text)
+            changed = True
+            i += 2
+        elif t in ("-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env") and \
+                i + 1 < len(args):
+            i += 2
+        else:
+            i += 1
+    if not changed:
+        return []
+    return [Inner(replace(cmd, cwd=cwd, via=cmd.via + ("git -C",)), "git -C")]
+
+
+def _package_runner(value_opts="", long_values=(), skip_words=0, step=None):
+    """npx/bunx/uvx/pipx run: the first operand is a package whose binary runs (`npx rimraf@5 dist`)."""
+    def unwrap(cmd):
+        args = cmd.args[skip_words:]
+        opts, i = scan_options(args, value_opts, long_values)
+        call = _opt(opts, "-c", "--call")
+        if call:
+            return [Script(call, (step or cmd.name) + " -c")]
+        rest = list(args[i:])
+        if not rest:
+            return []
+        pkg = rest[0]
+        name = pkg.text
+        if name.startswith("@"):
+            name = name.split("/", 1)[-1]
+        name = name.split("@", 1)[0] or pkg.text
+        rest[0] = Arg(name, pkg.dynamic, pkg.glob, pkg.quoted)
+        r = _inner(cmd, rest, step or cmd.name)
+        return [r] if r else []
+    return unwrap
+
+
+_NPX = _package_runner("pc", ("--package", "--call", "--cache", "--userconfig", "--registry"), step="npx")
+_UVX = _package_runner("p", ("--from", "--with", "--python", "--index", "--index-url", "--directory"), step="uvx")
+_PIPX_RUN = _package_runner("", ("--spec", "--python", "--pip-args"), skip_words=1, step="pipx run")
+
+
+def _subcommand_runner(sub: tuple, value_opts="", long_values=(), package=False, step=None):
+    """`pnpm dlx X`, `uv run X`, `poetry run X`, `npm exec -- X`: a fixed subcommand, then a command."""
+    def unwrap(cmd):
+        args = cmd.args
+        pre_opts, k = scan_options(args, "C", ("--dir", "--directory", "--project", "--cwd", "--filter"))
+        if k + len(sub[0].split()) > len(args):
+            return []
+        words = [a.text for a in args[k:k + len(sub[0].split())]]
+        if " ".join(words) not in sub:
+            return []
+        rest = args[k + len(words):]
+        opts, i = scan_options(rest, value_opts, long_values)
+        call = _opt(opts, "-c", "--call")
+        if call:
+            return [Script(call, step or cmd.name)]
+        inner = list(rest[i:])
+        if not inner:
+            return []
+        if package:
+            n = inner[0].text
+            if n.startswith("@"):
+                n = n.split("/", 1)[-1]
+            inner[0] = Arg(n.split("@", 1)[0] or inner[0].text, inner[0].dynamic, inner[0].glob, inner[0].quoted)
+        r = _inner(cmd, inner, step or (cmd.name + " " + " ".join(words)))
+        return [r] if r else []
+    return unwrap
+
+
+def shell_invocation(cmd):
+    """bash/sh/zsh…: `-c STR`, a script file, or commands on stdin."""
+    args = cmd.args
+    i, n = 0, len(args)
+    has_c = False
+    read_stdin = False
+    while i < n:
+        t = args[i].text
+        if t == "--" or t == "-":
+            i += 1
+            break
+        if t in ("--rcfile", "--init-file") and i + 1 < n:
+            i += 2
+            continue
+        if t.startswith("--"):
+            i += 1
+            continue
+        if (t.startswith("-") or t.startswith("+")) and len(t) > 1 and not args[i].dynamic:
+            letters = t[1:]
+            consumes = sum(1 for ch in letters if ch in "oO")
+            if "c" in letters and t[0] == "-":
+                has_c = True
+            if "s" in letters and t[0] == "-":
+                read_stdin = True
+            i += 1 + consumes
+            continue
+        break
+    operands = args[i:]
+    label = cmd.name
+    if has_c:
+        if not operands:
+            return []
+        text = operands[0]
+        if text.dynamic:
+            return [Note("dynamic-script", text.text, label + " -c runs text built at run time")]
+        return [Script(text.text, label + " -c")]
+    if operands and not read_stdin:
+        return _script_file(cmd, operands[0], label)
+    return _stdin_script(cmd, label)
+
+
+def _stdin_script(cmd, label):
+    src = cmd.stdin
+    if src is None:
+        return [Note("interactive-shell", label, "an interactive shell is not vetted command by command")]
+    if src.kind == "text":
+        return [Script(src.text or "", label + " <<< " + src.origin[:40])]
+    if src.kind == "fetched":
+        return [Note("fetch-exec", src.origin, "content downloaded from the network is executed unseen")]
+    if src.kind == "decoded":
+        return [Note("decode-exec", src.origin, "decoded or decompressed content is executed unseen")]
+    if src.kind == "file":
+        return _read_script(cmd, src.text, label + " < " + src.text)
+    return [Note("stdin-script", src.origin, "a shell runs whatever arrives on its input")]
+
+
+def _script_file(cmd, operand: Arg, label):
+    if operand.dynamic:
+        if operand.text.startswith("<("):
+            return [Note("procsub-exec", operand.text, "a shell runs the output of a process substitution")]
+        return [Note("dynamic-script", operand.text, label + " runs a script whose path is built at run time")]
+    return _read_script(cmd, operand.text, label + " " + operand.text)
+
+
+def _read_script(cmd, path, step):
+    full = join_path(cmd.cwd, os.path.expanduser(path)) if not path.startswith("/") else path
+    if full is None:
+        return [Note("unreadable-script", path, "the script's location depends on an unknown directory")]
+    if full.startswith("/dev/fd/") or full.startswith("/proc/self/fd/") or full == "/dev/stdin":
+        return [Note("stdin-script", path, "a shell runs whatever arrives on a file descriptor")]
+    try:
+        with open(full, "rb") as f:
+            data = f.read(MAX_SCRIPT_BYTES + 1)
+    except OSError as e:
+        return [Note("unreadable-script", path, "cannot read the script: %s" % (e.strerror or e))]
+    if len(data) > MAX_SCRIPT_BYTES:
+        return [Note("unreadable-script", path, "script larger than %d bytes" % MAX_SCRIPT_BYTES)]
+    return [Script(data.decode("utf-8", "replace"), step)]
+
+
+def _source(cmd):
+    if not cmd.args:
+        return []
+    return _script_file(cmd, cmd.args[0], cmd.name)
+
+
+def _eval(cmd):
+    if not cmd.args:
+        return []
+    if any(a.dynamic for a in cmd.args):
+        return [Note("dynamic-script", " ".join(a.text for a in cmd.args), "eval runs text built at run time")]
+    return [Script(" ".join(a.text for a in cmd.args), "eval")]
+
+
+def _su(cmd):
+    opts, i = scan_options(cmd.args, short_values="csgGw",
+                           long_values=("--command", "--shell", "--group", "--supp-group",
+                                        "--whitelist-environment", "--session-command"), stop_at_operand=False)
+    c = _opt(opts, "-c", "--command", "--session-command")
+    if c is not None:
+        return [Script(c, "su -c")]
+    return [Note("interactive-shell", "su", "an interactive shell as another user is not vetted")]
+
+
+def _ssh(cmd):
+    opts, i = scan_options(cmd.args, short_values="bcDEeFIiJLlmOopQRSWwB")
+    rest = cmd.args[i:]
+    if len(rest) < 2:
+        return []
+    remote = rest[1:]
+    if any(a.dynamic for a in remote) and not all(a.quoted or not a.dynamic for a in remote):
+        pass
+    return [Script(" ".join(a.text for a in remote), "ssh " + rest[0].text, remote=True)]
+
+
+def _container_exec(cmd):
+    """docker|podman exec [opts] CONTAINER CMD…; docker compose exec [opts] SERVICE CMD…"""
+    args = cmd.args
+    opts, k = scan_options(args, "Hc", ("--host", "--context", "--config", "--log-level", "-f", "--file",
+                                        "--project-name", "--project-directory", "--env-file", "--profile"))
+    words = [a.text for a in args[k:k + 2]]
+    if words[:1] == ["exec"]:
+        rest = args[k + 1:]
+    elif words == ["compose", "exec"] or (cmd.name == "docker-compose" and words[:1] == ["exec"]):
+        rest = args[k + (2 if words[0] == "compose" else 1):]
+        sub_opts, k2 = scan_options(rest, "f", ("--file", "--project-name", "--env-file"))
+        if rest and rest[0].text != "exec" and words[0] == "compose":
+            pass
+    else:
+        return []
+    opts, i = scan_options(rest, "euw", ("--env", "--env-file", "--user", "--workdir", "--detach-keys",
+                                         "--index"))
+    inner = rest[i + 1:]
+    if not inner:
+        return []
+    return [Script(" ".join(_sq(a.text) for a in inner), cmd.name + " exec " + rest[i].text, remote=True)]
+
+
+def _kubectl_exec(cmd):
+    args = cmd.args
+    texts = [a.text for a in args]
+    if "exec" not in texts:
+        return []
+    if "--" in texts:
+        inner = args[texts.index("--") + 1:]
+    else:
+        idx = texts.index("exec")
+        opts, i = scan_options(args[idx + 1:], "ncf", ("--namespace", "--container", "--context", "--filename",
+                                                        "--pod-running-timeout", "--kubeconfig"))
+        inner = args[idx + 1 + i + 1:]
+    if not inner:
+        return []
+    return [Script(" ".join(_sq(a.text) for a in inner), "kubectl exec", remote=True)]
+
+
+def _script_cmd(cmd):
+    opts, i = scan_options(cmd.args, short_values="cEIOBT", long_values=("--command", "--echo", "--log-in",
+                                                                         "--log-out", "--log-io", "--log-timing"))
+    c = _opt(opts, "-c", "--command")
+    if c is not None:
+        return [Script(c, "script -c")]
+    return [Note("interactive-shell", "script", "script starts an interactive shell that is not vetted")]
+
+
+def _at(cmd):
+    if cmd.stdin is not None:
+        return _stdin_script(cmd, cmd.name)
+    opts, i = scan_options(cmd.args, "qfmMt")
+    f = _opt(opts, "-f")
+    if f:
+        return _read_script(cmd, f, cmd.name + " -f")
+    return []
+
+
+def _railway(cmd):
+    """`railway run CMD` runs CMD locally with the linked environment's variables; `railway ssh -- CMD` remotely."""
+    args = cmd.args
+    opts, k = scan_options(args, "sep", ("--service", "--environment", "--project"))
+    if k >= len(args):
+        return []
+    sub = args[k].text
+    if sub == "run":
+        ropts, i = scan_options(args[k + 1:], "sep", ("--service", "--environment", "--project"))
+        inner = args[k + 1 + i:]
+        r = _inner(cmd, inner, "railway run")
+        return [r] if r else []
+    if sub == "ssh":
+        texts = [a.text for a in args]
+        if "--" in texts:
+            inner = args[texts.index("--") + 1:]
+            if inner:
+                return [Script(" ".join(_sq(a.text) for a in inner), "railway ssh", remote=True)]
+    return []
+
+
+def _sq(s: str) -> str:
+    if s and all(c.isalnum() or c in "-_./=:@%+,{}" for c in s):
+        return s
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+UNWRAPPERS = {
+    "sudo": _sudo, "doas": _doas, "env": _env, "command": _command, "builtin": _simple_prefix(step="builtin"),
+    "exec": _exec, "nohup": _simple_prefix(step="nohup"), "setsid": _simple_prefix(step="setsid"),
+    "timeout": _simple_prefix("ks", ("--kill-after", "--signal"), operands_before=1, step="timeout"),
+    "nice": _nice, "ionice": _simple_prefix("cnp", ("--class", "--classdata", "--pid"), step="ionice"),
+    "stdbuf": _simple_prefix("ioe", ("--input", "--output", "--error"), step="stdbuf"),
+    "time": _simple_prefix("fo", ("--format", "--output"), step="time"), "watch": _watch, "flock": _flock,
+    "chroot": _chroot, "busybox": _busybox, "xargs": _xargs, "parallel": _parallel, "find": _find, "git": _git,
+    "npx": _NPX, "bunx": _NPX, "uvx": _UVX, "eval": _eval, "su": _su, "ssh": _ssh, "script": _script_cmd,
+    "docker": _container_exec, "podman": _container_exec, "docker-compose": _container_exec,
+    "kubectl": _kubectl_exec, "source": _source, ".": _source, "at": _at, "batch": _at, "railway": _railway,
+    "pnpm": _subcommand_runner(("dlx", "exec"), package=True),
+    "yarn": _subcommand_runner(("dlx", "exec"), package=True),
+    "npm": _subcommand_runner(("exec", "x"), "pc", ("--package", "--call")),
+    "bun": _subcommand_runner(("x",), package=True),
+    "uv": _subcommand_runner(("run", "tool run"), "p", ("--with", "--python", "--directory", "--project",
+                                                        "--env-file", "--extra", "--group", "--from", "--index")),
+    "poetry": _subcommand_runner(("run",)), "pipx": _PIPX_RUN,
+    "pdm": _subcommand_runner(("run",)), "hatch": _subcommand_runner(("run",)),
+}
+
+
+def unwrap(cmd: Command) -> list:
+    """What `cmd` runs beyond itself: a list of Inner / Script / Note (empty for an ordinary command)."""
+    name = cmd.name
+    if name in SHELLS:
+        return shell_invocation(cmd)
+    fn = UNWRAPPERS.get(name)
+    if fn is None:
+        return []
+    if name == "pipx" and not (cmd.args and cmd.args[0].text == "run"):
+        return []
+    return fn(cmd)
