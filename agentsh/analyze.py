@@ -61,6 +61,10 @@ class Analysis:
                 self.fact("shell:too-complex", "commands", "more than %d commands" % MAX_COMMANDS)
             return
         self.tick()
+        if len(cmd.via) > 4 * MAX_DEPTH:
+            self.fact("shell:too-complex", cmd.display()[:80], "more than %d wrappers around one command"
+                      % (4 * MAX_DEPTH), via=cmd.via)
+            return
         self.commands.append(cmd)
         for op, fd, target, _body in cmd.redirects:
             self.redirect((op, fd, target, _body), cmd.cwd, cmd.path, cmd.via)

@@ -1,7 +1,50 @@
 """Plain data shared by every stage. No behaviour beyond small helpers; no imports beyond the standard library."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+
+class Record:
+    """A tiny dataclass substitute: `dataclasses` costs ~10 ms to import and to apply, on every agent command.
+
+    Subclasses list their fields in __slots__ and optional defaults in _defaults.
+    """
+    __slots__ = ()
+    _defaults: dict = {}
+
+    def __init__(self, *args, **kw):
+        names = self.__slots__
+        if len(args) > len(names):
+            raise TypeError("%s takes %d fields" % (type(self).__name__, len(names)))
+        for name, value in zip(names, args):
+            object.__setattr__(self, name, value)
+        defaults = self._defaults
+        for name in names[len(args):]:
+            if name in kw:
+                value = kw.pop(name)
+            elif name in defaults:
+                value = defaults[name]
+                if type(value) is list:
+                    value = []
+            else:
+                raise TypeError("%s: missing field %r" % (type(self).__name__, name))
+            object.__setattr__(self, name, value)
+        if kw:
+            raise TypeError("%s: unknown fields %s" % (type(self).__name__, ", ".join(kw)))
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__, ", ".join("%s=%r" % (n, getattr(self, n)) for n in self.__slots__))
+
+    def __eq__(self, other):
+        return type(self) is type(other) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None
+
+    def replace(self, **changes):
+        new = object.__new__(type(self))
+        for n in self.__slots__:
+            object.__setattr__(new, n, changes.pop(n) if n in changes else getattr(self, n))
+        if changes:
+            raise TypeError("unknown fields %s" % ", ".join(changes))
+        return new
 
 SEVERITIES = ("write", "high", "critical", "catastrophic")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -10,204 +53,122 @@ DECISION_RANK = {d: i for i, d in enumerate(DECISIONS)}
 
 
 # ---- syntax (parse stage) -------------------------------------------------------------------------------------
-@dataclass(slots=True)
-class Part:
+class Part(Record):
     """A piece of a word: `lit` text, a `var` reference, a `sub`stitution $(…)/`…`, a `procsub` <(…), or `dyn`."""
-    kind: str
-    value: str
-    quoted: bool
-    body: object = None          # Seq for sub/procsub (and dyn parts that contain substitutions)
-    glob: bool = False           # unquoted *, ?, [ or {a,b}
-    default: str | None = None   # ${x:-default}
-    var: str | None = None       # the variable a dyn part is about, when there is one
+    __slots__ = ("kind", "value", "quoted", "body", "glob", "default", "var")
+    _defaults = {"body": None, "glob": False, "default": None, "var": None}
+    # body: Seq for sub/procsub; glob: unquoted * ? [ or {a,b}; default: ${x:-default}; var: what a dyn part is about
 
 
-@dataclass(slots=True)
-class Word:
-    parts: tuple
-    source: str
+class Word(Record):
+    __slots__ = ("parts", "source")
 
 
-@dataclass(slots=True)
-class Redirect:
-    op: str                      # > >> >| < <> &> &>> >& <& << <<- <<<
-    fd: str | None
-    target: Word | None
-    body: str | None = None      # heredoc text as written
-    body_word: Word | None = None  # heredoc (unquoted delimiter) or here-string, for expansion
-    heredoc_quoted: bool = False
+class Redirect(Record):
+    __slots__ = ("op", "fd", "target", "body", "body_word", "heredoc_quoted")
+    _defaults = {"body": None, "body_word": None, "heredoc_quoted": False}
 
 
-@dataclass(slots=True)
-class Invocation:
+class Invocation(Record):
     """One simple command as written: assignments, words, redirections. Unresolved."""
-    assignments: list
-    words: list
-    redirects: list
-    span: tuple
-    source: str
+    __slots__ = ("assignments", "words", "redirects", "span", "source")
 
 
-@dataclass(slots=True)
-class Seq:
-    items: list
+class Seq(Record):
+    __slots__ = ("items",)
 
 
-@dataclass(slots=True)
-class AndOr:
-    left: object
-    op: str
-    right: object
+class AndOr(Record):
+    __slots__ = ("left", "op", "right")
 
 
-@dataclass(slots=True)
-class Pipeline:
-    stages: list
+class Pipeline(Record):
+    __slots__ = ("stages",)
 
 
-@dataclass(slots=True)
-class Block:
-    kind: str                    # subshell group background not error test $() <()
-    body: object
+class Block(Record):
+    __slots__ = ("kind", "body")
 
 
-@dataclass(slots=True)
-class Redirected:
-    body: object
-    redirects: list
+class Redirected(Record):
+    __slots__ = ("body", "redirects")
 
 
-@dataclass(slots=True)
-class IfNode:
-    branches: list               # [(cond Seq | None for else, body Seq)]
-    has_else: bool
+class IfNode(Record):
+    __slots__ = ("branches", "has_else")
 
 
-@dataclass(slots=True)
-class Case:
-    subject: Word | None
-    items: list
+class Case(Record):
+    __slots__ = ("subject", "items")
 
 
-@dataclass(slots=True)
-class Loop:
-    kind: str
-    var: str | None
-    words: list
-    cond: object
-    body: object
+class Loop(Record):
+    __slots__ = ("kind", "var", "words", "cond", "body")
 
 
-@dataclass(slots=True)
-class FuncDef:
-    name: str
-    body: object
+class FuncDef(Record):
+    __slots__ = ("name", "body")
 
 
-@dataclass(slots=True)
-class Assign:
-    pairs: list                  # [(name, Word, append)]
-    kind: str                    # plain export local declare readonly typeset unset
-    names: list
-    flags: list = field(default_factory=list)
+class Assign(Record):
+    __slots__ = ("pairs", "kind", "names", "flags")
+    _defaults = {"flags": []}
 
 
-@dataclass(slots=True)
-class CmdNode:
-    inv: Invocation
+class CmdNode(Record):
+    __slots__ = ("inv",)
 
 
-@dataclass(slots=True)
-class ParseResult:
-    root: Seq
-    invocations: list
-    errors: list
-    too_complex: list
+class ParseResult(Record):
+    __slots__ = ("root", "invocations", "errors", "too_complex")
 
 
 # ---- resolved commands and facts (expand / unwrap stages) -----------------------------------------------------
-@dataclass(slots=True)
-class Arg:
+class Arg(Record):
     """A resolved word. `text` is what bash would pass when `dynamic` is False."""
-    text: str
-    dynamic: bool = False        # contains something agentsh could not resolve
-    glob: bool = False           # unquoted glob characters that bash would expand
-    quoted: bool = False
+    __slots__ = ("text", "dynamic", "glob", "quoted")
+    _defaults = {"dynamic": False, "glob": False, "quoted": False}
 
 
-@dataclass(slots=True)
-class Command:
+class Command(Record):
     """A command after expansion and unwrapping: what actually runs."""
-    name: str                    # basename of argv[0], or "" when dynamic
-    args: list                   # list[Arg], argv[1:]
-    argv0: Arg
-    assignments: dict            # name -> str | None (None: dynamic)
-    cwd: str | None              # None: unknown
-    redirects: list              # resolved redirect targets: [(op, fd, Arg)]
-    stdin: object = None         # StdinSource or None
-    via: tuple = ()              # unwrapping steps, outermost first: ("sudo", "bash -c", …)
-    path: tuple = ()             # constructs it sits in: ("pipeline", "$()", …)
-    depth: int = 0               # nesting depth of shells it was found in
-    source: str = ""             # the text it came from
+    __slots__ = ("name", "args", "argv0", "assignments", "cwd", "redirects", "stdin", "via", "path", "depth", "source")
+    _defaults = {"stdin": None, "via": (), "path": (), "depth": 0, "source": ""}
 
     def display(self) -> str:
         return " ".join([self.argv0.text] + [a.text for a in self.args])
 
 
-@dataclass(slots=True)
-class StdinSource:
+class StdinSource(Record):
     """What flows into a command's stdin, as far as agentsh can tell."""
-    kind: str                    # text | fetched | decoded | file | unknown
-    text: str | None = None
-    origin: str = ""             # the producing command, for messages
+    __slots__ = ("kind", "text", "origin")
+    _defaults = {"text": None, "origin": ""}
 
 
-@dataclass(slots=True)
-class Fact:
+class Fact(Record):
     """Something the analyzer noticed that is not a plain argv: rules match facts by kind."""
-    kind: str
-    target: str = ""
-    detail: str = ""
-    target_arg: Arg | None = None
-    cwd: str | None = None
-    via: tuple = ()
+    __slots__ = ("kind", "target", "detail", "target_arg", "cwd", "via")
+    _defaults = {"target": "", "detail": "", "target_arg": None, "cwd": None, "via": ()}
 
 
-@dataclass(slots=True)
-class Finding:
-    rule: str
-    severity: str
-    message: str
-    why: str
-    safer: str
-    where: str = ""              # the unwrapped command or fact the rule matched
+class Finding(Record):
+    __slots__ = ("rule", "severity", "message", "why", "safer", "where")
+    _defaults = {"where": ""}
 
     def as_json(self) -> dict:
         return {"rule": self.rule, "severity": self.severity, "message": self.message, "why": self.why,
                 "safer": self.safer, "where": self.where}
 
 
-@dataclass(slots=True)
-class Context:
+class Context(Record):
     """What policy needs to know about where the command runs. The context issue fills in more."""
-    cwd: str
-    home: str
-    environ: dict
-    environment: str = "local"
-    project_root: str | None = None
-    credential_mismatch: bool = False
+    __slots__ = ("cwd", "home", "environ", "environment", "project_root", "credential_mismatch")
+    _defaults = {"environment": "local", "project_root": None, "credential_mismatch": False}
 
 
-@dataclass(slots=True)
-class Decision:
-    command: str
-    decision: str
-    environment: str
-    findings: list
-    commands: list = field(default_factory=list)   # the unwrapped commands, for explain
-    facts: list = field(default_factory=list)
-    trace: list = field(default_factory=list)      # unwrapping steps, for explain
-    error: str | None = None
+class Decision(Record):
+    __slots__ = ("command", "decision", "environment", "findings", "commands", "facts", "trace", "error")
+    _defaults = {"commands": [], "facts": [], "trace": [], "error": None}
 
     def as_json(self) -> dict:
         d = {"command": self.command, "decision": self.decision, "environment": self.environment,
@@ -215,3 +176,4 @@ class Decision:
         if self.error:
             d["error"] = self.error
         return d
+

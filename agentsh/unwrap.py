@@ -14,34 +14,27 @@ analyzer then looks at an option's value as if it were the command, which is ove
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+
 
 from agentsh.expand import join_path
-from agentsh.model import Arg, Command, StdinSource
+from agentsh.model import Arg, Command, Record, StdinSource
 
 SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish"})
 MAX_SCRIPT_BYTES = 1 << 20   # a script file larger than this is not read: at least confirm
 
 
-@dataclass(slots=True)
-class Inner:
-    command: Command
-    step: str
+class Inner(Record):
+    __slots__ = ("command", "step")
 
 
-@dataclass(slots=True)
-class Script:
-    text: str
-    step: str
-    remote: bool = False        # runs on another host or container: local variables and cwd do not apply
-    stdin: StdinSource | None = None
+class Script(Record):
+    # remote: runs on another host or container, where local variables and cwd do not apply
+    __slots__ = ("text", "step", "remote", "stdin")
+    _defaults = {"remote": False, "stdin": None}
 
 
-@dataclass(slots=True)
-class Note:
-    kind: str
-    target: str
-    detail: str
+class Note(Record):
+    __slots__ = ("kind", "target", "detail")
 
 
 # ---- option scanning -------------------------------------------------------------------------------------------
@@ -100,7 +93,7 @@ def _inner(cmd: Command, argv, step, **changes) -> Inner | None:
         return None
     argv0 = argv[0]
     name = "" if argv0.dynamic else os.path.basename(argv0.text)
-    new = replace(cmd, name=name, argv0=argv0, args=list(argv[1:]), via=cmd.via + (step,), **changes)
+    new = cmd.replace(name=name, argv0=argv0, args=list(argv[1:]), via=cmd.via + (step,), **changes)
     return Inner(new, step)
 
 
@@ -346,6 +339,8 @@ def _find(cmd):
 
 def _git(cmd):
     """`git -C DIR …` runs in DIR. Not a wrapper: the git command itself stays what rules match."""
+    if cmd.via and cmd.via[-1] == "git -C":
+        return []
     args = cmd.args
     cwd = cmd.cwd
     changed = False
@@ -364,7 +359,7 @@ def _git(cmd):
             i += 1
     if not changed:
         return []
-    return [Inner(replace(cmd, cwd=cwd, via=cmd.via + ("git -C",)), "git -C")]
+    return [Inner(cmd.replace(cwd=cwd, via=cmd.via + ("git -C",)), "git -C")]
 
 
 def _package_runner(value_opts="", long_values=(), skip_words=0, step=None):
