@@ -65,7 +65,7 @@ chmod 755 "$tmp"
 mv -f "$tmp" "$launcher"
 
 # Compile the rule packs once now, so the first agent command does not pay for it.
-"$launcher" rules list --json >/dev/null
+"$launcher" check <<< true >/dev/null
 
 echo "agentsh installed: $launcher"
 case ":$PATH:" in

@@ -180,8 +180,7 @@ def _failure(command, context, message, rule_id) -> Decision:
 
 def _analyze(command, context, compiled, deadline_seconds) -> Decision:
     from agentsh import rules as rules_mod
-    if compiled is None:
-        compiled = rules_mod.load(context.environ)
+    ruleset = rules_mod.load(context.environ) if compiled is None else rules_mod.as_ruleset(compiled)
     if "\x00" in command:
         command = command.replace("\x00", " ")
     analysis = Analysis(context, time.monotonic() + deadline_seconds)
@@ -199,7 +198,7 @@ def _analyze(command, context, compiled, deadline_seconds) -> Decision:
                 else find_project_root(cwd, context.home)
         return roots[cwd]
 
-    matcher = rules_mod.Matcher(compiled, context.home, project_root_for, context.environ.get("TMPDIR"))
+    matcher = rules_mod.Matcher(ruleset, context.home, project_root_for, context.environ.get("TMPDIR"))
     findings = []
     seen = set()
     for cmd in analysis.commands:

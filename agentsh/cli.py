@@ -40,10 +40,11 @@ def cli():
     """agentsh: vets the shell commands AI agents run; allows, blocks, or asks a human."""
 
 
-def _load_rules_or_fail():
+def _load_rules_or_fail(documented=False):
+    """The rule set (cached, for deciding) or, with documented=True, every rule with its docs."""
     from agentsh import rules
     try:
-        return rules.load()
+        return rules.load_compiled() if documented else rules.load()
     except rules.RuleError as e:
         raise InputError("invalid rule pack: %s" % e) from None
 
@@ -207,8 +208,9 @@ def explain(environment, as_json, command):
         node.add("safer: " + escape(f.safer))
     if not d.findings:
         matched.add("[dim](none)[/]")
-    considered = sorted({r["id"] for c in d.commands for i in compiled["by_command"].get(c.name, ())
-                         for r in [compiled["rules"][i]]})
+    from agentsh.rules import Matcher
+    m = Matcher(compiled, context.home, lambda cwd: context.project_root)
+    considered = sorted({rid for c in d.commands for rid in m.rules_for(c.name)})
     if considered:
         matched.add("[dim]considered: %s[/]" % escape(", ".join(considered)))
     console.print(matched)
@@ -238,7 +240,7 @@ def rules():
 @click.option("--json", "as_json", is_flag=True)
 def rules_list(as_json):
     """All rules: id, severity, pack and message."""
-    compiled = _load_rules_or_fail()
+    compiled = _load_rules_or_fail(documented=True)
     rs = sorted(compiled["rules"], key=lambda r: r["id"])
     if as_json:
         for r in rs:
@@ -258,7 +260,7 @@ def rules_list(as_json):
 @click.argument("rule_id")
 def rules_show(rule_id):
     """One rule: what it matches, why it matters, the safer way, and its examples."""
-    compiled = _load_rules_or_fail()
+    compiled = _load_rules_or_fail(documented=True)
     rule = next((r for r in compiled["rules"] if r["id"] == rule_id), None)
     if rule is None:
         close = [r["id"] for r in compiled["rules"] if rule_id.split(".")[0] in r["id"]][:8]

@@ -16,7 +16,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # Installed wheels carry the packs as agentsh/rules/; a source checkout keeps them at the top level.
 PACKAGE_RULES_DIR = next((d for d in (os.path.join(_HERE, "rules"), os.path.join(os.path.dirname(_HERE), "rules"))
                           if os.path.isdir(d)), os.path.join(_HERE, "rules"))
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 PATH_CLASSES = frozenset({"root", "system", "home", "home-subdir", "block-device", "device", "project-root",
                           "inside-project", "outside-project", "tmp", "tmp-root", "dynamic"})
@@ -54,6 +54,7 @@ def cache_path(environ=None) -> str:
 
 
 def rule_files(environ=None, include_user=True) -> list:
+    """Bundled packs, then the user's packs. The user's may only add rules (a duplicate id is an error)."""
     files = []
     dirs = [PACKAGE_RULES_DIR] + ([user_rules_dir(environ)] if include_user else [])
     for d in dirs:
@@ -74,15 +75,63 @@ def _cache_key(files) -> tuple:
     return (CACHE_FORMAT, __version__, tuple(stamp))
 
 
-_compiled = None
+_loaded = None
 
 
-def load(environ=None, use_cache=True, include_user=True) -> dict:
-    """The compiled rule set. Raises RuleError on an invalid pack (the caller fails closed)."""
-    global _compiled
-    if _compiled is not None and use_cache and include_user:
-        return _compiled
-    files = rule_files(environ, include_user)
+class RuleSet:
+    """Rules ready for matching. Built from a compiled dict (CLI, tests) or from the split cache (shell path).
+
+    The cache keeps, per program name and per fact kind, a separately marshalled blob with just that name's
+    rules and tool syntax: loading all 500+ rules costs ~12 ms, loading the two or three a command needs
+    costs microseconds. Messages, reasons and examples live in a second file, read only when a rule fires.
+    """
+
+    def __init__(self, by_command, by_kind, meta_loader):
+        self._by_command = by_command     # name -> (tool, [(index, id, severity, match)]) or marshalled bytes
+        self._by_kind = by_kind
+        self._meta_loader = meta_loader
+        self._meta = None
+
+    @classmethod
+    def from_compiled(cls, compiled: dict) -> "RuleSet":
+        rules, tools = compiled["rules"], compiled["tools"]
+        by_command = {name: (tools.get(name, _DEFAULT_TOOL),
+                             [(i, rules[i]["id"], rules[i]["severity"], rules[i]["match"]) for i in idx])
+                      for name, idx in compiled["by_command"].items()}
+        by_kind = {kind: (None, [(i, rules[i]["id"], rules[i]["severity"], rules[i]["match"]) for i in idx])
+                   for kind, idx in compiled["by_kind"].items()}
+        return cls(by_command, by_kind, lambda: rules)
+
+    def for_command(self, name):
+        got = self._by_command.get(name)
+        if type(got) is bytes:
+            import marshal
+            got = self._by_command[name] = marshal.loads(got)
+        return got
+
+    def for_kind(self, kind):
+        got = self._by_kind.get(kind)
+        if type(got) is bytes:
+            import marshal
+            got = self._by_kind[kind] = marshal.loads(got)
+        return got
+
+    def meta(self, index: int) -> dict:
+        if self._meta is None:
+            self._meta = self._meta_loader()
+        return self._meta[index]
+
+
+def as_ruleset(rules) -> RuleSet:
+    return rules if isinstance(rules, RuleSet) else RuleSet.from_compiled(rules)
+
+
+def load(environ=None, use_cache=True) -> RuleSet:
+    """The rule set for the shell path, through the split cache. Raises RuleError on an invalid pack."""
+    global _loaded
+    if _loaded is not None and use_cache:
+        return _loaded
+    files = rule_files(environ)
     key = _cache_key(files)
     path = cache_path(environ)
     if use_cache:
@@ -91,26 +140,46 @@ def load(environ=None, use_cache=True, include_user=True) -> dict:
             with open(path, "rb") as f:
                 cached = marshal.load(f)
             if cached[0] == key:
-                _compiled = cached[1]
-                return _compiled
+                _loaded = RuleSet(cached[1], cached[2], lambda: _load_meta(path + ".meta", key, files))
+                return _loaded
         except (OSError, EOFError, ValueError, TypeError, IndexError):
             pass
     compiled = compile_files(files)
     if use_cache:
         _write_cache(path, key, compiled)
-    if include_user:
-        _compiled = compiled
-    return compiled
+    _loaded = RuleSet.from_compiled(compiled)
+    return _loaded
+
+
+def load_compiled(environ=None) -> dict:
+    """Every rule with its documentation (for `rules list|show` and `explain`). Not cached: not the hot path."""
+    return compile_files(rule_files(environ))
+
+
+def _load_meta(path, key, files):
+    import marshal
+    try:
+        with open(path, "rb") as f:
+            cached = marshal.load(f)
+        if cached[0] == key:
+            return cached[1]
+    except (OSError, EOFError, ValueError, TypeError, IndexError):
+        pass
+    return compile_files(files)["rules"]
 
 
 def _write_cache(path, key, compiled):
     import marshal
+    rs = RuleSet.from_compiled(compiled)
+    hot_cmd = {name: marshal.dumps(v) for name, v in rs._by_command.items()}
+    hot_kind = {kind: marshal.dumps(v) for kind, v in rs._by_kind.items()}
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = "%s.%d.tmp" % (path, os.getpid())
-        with open(tmp, "wb") as f:
-            marshal.dump((key, compiled), f)
-        os.replace(tmp, path)
+        for target, payload in ((path + ".meta", (key, compiled["rules"])), (path, (key, hot_cmd, hot_kind))):
+            tmp = "%s.%d.tmp" % (target, os.getpid())
+            with open(tmp, "wb") as f:
+                marshal.dump(payload, f)
+            os.replace(tmp, target)
     except OSError:
         pass   # a read-only home only costs speed
 
@@ -350,31 +419,33 @@ def _flag_present(spec: str, flags: dict) -> bool:
 
 
 class Matcher:
-    """Matches commands and facts against a compiled rule set in a given context (home, project root)."""
+    """Matches commands and facts against a RuleSet in a given context (home, project root)."""
 
-    def __init__(self, compiled: dict, home: str, project_root_for, tmpdir=None):
-        self.compiled = compiled
-        self.rules = compiled["rules"]
-        self.tools = compiled["tools"]
+    def __init__(self, ruleset, home: str, project_root_for, tmpdir=None):
+        self.ruleset = as_ruleset(ruleset)
         self.home = home
         self.project_root_for = project_root_for
         self.tmpdir = tmpdir
 
-    def _finding(self, rule, where) -> Finding:
-        return Finding(rule["id"], rule["severity"], rule["message"], rule["why"], rule["safer"], where)
+    def _finding(self, index, where) -> Finding:
+        r = self.ruleset.meta(index)
+        return Finding(r["id"], r["severity"], r["message"], r["why"], r["safer"], where)
+
+    def rules_for(self, name) -> list:
+        got = self.ruleset.for_command(name)
+        return [rid for _i, rid, _s, _m in got[1]] if got else []
 
     def match_command(self, cmd) -> list:
-        idx = self.compiled["by_command"].get(cmd.name)
-        if not idx:
+        got = self.ruleset.for_command(cmd.name)
+        if not got:
             return []
-        tool = self.tools.get(cmd.name, _DEFAULT_TOOL)
+        tool, entries = got
         flags, positionals = read_args(cmd.args, tool)
         out = []
         classes_cache = {}
-        for i in idx:
-            rule = self.rules[i]
-            if self._matches(rule["match"], cmd, flags, positionals, classes_cache):
-                out.append(self._finding(rule, cmd.display()))
+        for index, _rid, _sev, match in entries:
+            if self._matches(match, cmd, flags, positionals, classes_cache):
+                out.append(self._finding(index, cmd.display()))
         return out
 
     def _matches(self, m, cmd, flags, positionals, classes_cache) -> bool:
@@ -437,13 +508,11 @@ class Matcher:
         return base != text and bool(base) and fnmatch.fnmatchcase(base, pattern)
 
     def match_fact(self, fact) -> list:
-        idx = self.compiled["by_kind"].get(fact.kind)
-        if not idx:
+        got = self.ruleset.for_kind(fact.kind)
+        if not got:
             return []
         out = []
-        for i in idx:
-            rule = self.rules[i]
-            m = rule["match"]
+        for index, _rid, _sev, m in got[1]:
             g = m.get("target_any")
             if g and not any(fnmatch.fnmatchcase(fact.target, (self.home + p[1:]) if p.startswith("~") else p)
                              for p in g):
@@ -457,7 +526,7 @@ class Matcher:
                                    self.tmpdir)
                 if not set(c) & classes:
                     continue
-            out.append(self._finding(rule, fact.detail or fact.target))
+            out.append(self._finding(index, fact.detail or fact.target))
         return out
 
 
