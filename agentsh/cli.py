@@ -86,7 +86,8 @@ def _read_commands(paths, jsonl: bool) -> list:
                                      % (label, n, type(obj).__name__))
                 items.append((label, cmd))
             else:
-                if line.strip():
+                stripped = line.strip()
+                if stripped and not stripped.startswith("#"):   # blank and comment-only lines run nothing
                     items.append((label, line))
     return items
 

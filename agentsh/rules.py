@@ -324,6 +324,7 @@ def validate_rule(path, raw) -> dict:
 
 
 # ---- reading a command's arguments the way its tool does --------------------------------------------------------
+_NEGATIONS = frozenset({"false", "no", "off"})
 _DEFAULT_TOOL = {"aliases": {}, "value_flags": (), "bool_flags": (), "single_dash_long": False}
 
 
@@ -355,7 +356,9 @@ def read_args(args, tool) -> tuple:
         if t.startswith("--") or sdl:
             name, eq, value = t.partition("=")
             canon = aliases.get(name, name)
-            if eq:
+            if eq and value.lower() in _NEGATIONS:
+                pass   # `--dry-run=false`, `--force=no`: the flag is explicitly off, so it is not present
+            elif eq:
                 flags.setdefault(canon, []).append(value)
             elif name in value_flags or canon in value_flags:
                 if i + 1 < n:

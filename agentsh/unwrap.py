@@ -412,6 +412,8 @@ def _subcommand_runner(sub: tuple, value_opts="", long_values=(), package=False,
             if n.startswith("@"):
                 n = n.split("/", 1)[-1]
             inner[0] = Arg(n.split("@", 1)[0] or inner[0].text, inner[0].dynamic, inner[0].glob, inner[0].quoted)
+        if len(inner) > 1 and inner[1].text == "--":
+            inner.pop(1)   # `npm exec PKG -- ARGS`: the runner consumes the `--`
         r = _inner(cmd, inner, step or (cmd.name + " " + " ".join(words)))
         return [r] if r else []
     return unwrap
