@@ -539,6 +539,9 @@ def _container_exec(cmd):
     args = cmd.args
     opts, k = scan_options(args, "Hc", ("--host", "--context", "--config", "--log-level", "-f", "--file",
                                         "--project-name", "--project-directory", "--env-file", "--profile"))
+    run = _container_run(cmd) if cmd.name in ("docker", "podman") else None
+    if run is not None:
+        return run
     words = [a.text for a in args[k:k + 2]]
     if words[:1] == ["exec"]:
         rest = args[k + 1:]
@@ -555,6 +558,49 @@ def _container_exec(cmd):
     if not inner:
         return []
     return [Script(" ".join(_sq(a.text) for a in inner), cmd.name + " exec " + rest[i].text, remote=True)]
+
+
+_DOCKER_RUN_VALUES = ("--add-host", "--annotation", "--attach", "--blkio-weight", "--cap-add", "--cap-drop",
+                      "--cgroup-parent", "--cgroupns", "--cidfile", "--cpu-period", "--cpu-quota", "--cpu-shares",
+                      "--cpus", "--cpuset-cpus", "--device", "--dns", "--entrypoint", "--env", "--env-file",
+                      "--expose", "--gpus", "--group-add", "--health-cmd", "--hostname", "--ip", "--ipc", "--label",
+                      "--label-file", "--link", "--log-driver", "--log-opt", "--mac-address", "--memory",
+                      "--mount", "--name", "--network", "--network-alias", "--pid", "--platform", "--publish",
+                      "--pull", "--restart", "--runtime", "--security-opt", "--shm-size", "--stop-signal",
+                      "--stop-timeout", "--storage-opt", "--sysctl", "--tmpfs", "--ulimit", "--user", "--userns",
+                      "--uts", "--volume", "--volumes-from", "--workdir")
+
+
+def _container_run(cmd):
+    """docker|podman run [opts] IMAGE CMD…: the command runs inside the container (volumes may be the host's)."""
+    args = cmd.args
+    opts, k = scan_options(args, "Hc", ("--host", "--context", "--config", "--log-level"))
+    if k >= len(args) or args[k].text not in ("run", "container") or (
+            args[k].text == "container" and (k + 1 >= len(args) or args[k + 1].text != "run")):
+        return None
+    k += 1 if args[k].text == "run" else 2
+    opts, i = scan_options(args[k:], "aceEhlmpuvw", _DOCKER_RUN_VALUES)
+    rest = args[k + i:]
+    if len(rest) < 2:
+        return []
+    entry = _opt(opts, "--entrypoint")
+    inner = rest[1:]
+    text = " ".join(_sq(a.text) for a in inner)
+    if entry:
+        text = _sq(entry) + " " + text
+    return [Script(text, cmd.name + " run " + rest[0].text, remote=True)]
+
+
+def _prefixed_kubectl(cmd):
+    """`microk8s kubectl …`, `k3s kubectl …`, `minikube kubectl -- …` are kubectl."""
+    args = cmd.args
+    if not args or args[0].text != "kubectl":
+        return []
+    rest = args[1:]
+    if cmd.name == "minikube" and rest and rest[0].text == "--":
+        rest = rest[1:]
+    r = _inner(cmd, [Arg("kubectl")] + list(rest), cmd.name + " kubectl")
+    return [r] if r else []
 
 
 def _kubectl_exec(cmd):
@@ -630,7 +676,8 @@ UNWRAPPERS = {
     "chroot": _chroot, "busybox": _busybox, "xargs": _xargs, "parallel": _parallel, "find": _find, "git": _git,
     "npx": _NPX, "bunx": _NPX, "uvx": _UVX, "eval": _eval, "su": _su, "ssh": _ssh, "script": _script_cmd,
     "docker": _container_exec, "podman": _container_exec, "docker-compose": _container_exec,
-    "kubectl": _kubectl_exec, "source": _source, ".": _source, "at": _at, "batch": _at, "railway": _railway,
+    "kubectl": _kubectl_exec, "microk8s": _prefixed_kubectl, "k3s": _prefixed_kubectl,
+    "minikube": _prefixed_kubectl, "source": _source, ".": _source, "at": _at, "batch": _at, "railway": _railway,
     "pnpm": _subcommand_runner(("dlx", "exec"), package=True),
     "yarn": _subcommand_runner(("dlx", "exec"), package=True),
     "npm": _subcommand_runner(("exec", "x"), "pc", ("--package", "--call")),

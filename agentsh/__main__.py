@@ -1,0 +1,5 @@
+import sys
+
+from agentsh.main import main
+
+sys.exit(main())
