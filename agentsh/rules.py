@@ -356,9 +356,7 @@ def read_args(args, tool) -> tuple:
         if t.startswith("--") or sdl:
             name, eq, value = t.partition("=")
             canon = aliases.get(name, name)
-            if eq and value.lower() in _NEGATIONS:
-                pass   # `--dry-run=false`, `--force=no`: the flag is explicitly off, so it is not present
-            elif eq:
+            if eq:
                 flags.setdefault(canon, []).append(value)
             elif name in value_flags or canon in value_flags:
                 if i + 1 < n:
@@ -417,7 +415,8 @@ def _flag_present(spec: str, flags: dict) -> bool:
     if values is None:
         return False
     if not eq:
-        return True
+        # `--dry-run=false`, `--force=no`: written, but explicitly off, so not present
+        return any(v is None or v.lower() not in _NEGATIONS for v in values)
     return any(v is not None and fnmatch.fnmatchcase(v, pattern) for v in values)
 
 
@@ -507,8 +506,7 @@ class Matcher:
             full = os.path.normpath(os.path.join(cwd or "/", text))
             if full != text and fnmatch.fnmatchcase(full, pattern):
                 return True
-        base = os.path.basename(text.rstrip("/"))
-        return base != text and bool(base) and fnmatch.fnmatchcase(base, pattern)
+        return False
 
     def match_fact(self, fact) -> list:
         got = self.ruleset.for_kind(fact.kind)

@@ -362,6 +362,30 @@ def _git(cmd):
     return [Inner(cmd.replace(cwd=cwd, via=cmd.via + ("git -C",)), "git -C")]
 
 
+# npm packages whose binary has another name (`npx @railway/cli volume delete` runs `railway`)
+PACKAGE_BINARIES = {
+    "@railway/cli": "railway", "firebase-tools": "firebase", "netlify-cli": "netlify", "@vercel/cli": "vercel",
+    "@supabase/cli": "supabase", "neonctl": "neonctl", "@planetscale/cli": "pscale", "aws-cdk": "cdk",
+    "@aws-cdk/cli": "cdk", "@pulumi/cli": "pulumi", "heroku-cli": "heroku", "@heroku/cli": "heroku",
+    "@cloudflare/wrangler": "wrangler", "turbo": "turbo", "rimraf": "rimraf", "del-cli": "del",
+    "@mongosh/cli": "mongosh", "prisma": "prisma", "@prisma/cli": "prisma", "typeorm": "typeorm",
+    "sequelize-cli": "sequelize", "drizzle-kit": "drizzle-kit", "knex": "knex",
+}
+
+
+def package_binary(spec: str) -> str:
+    """The command an npx-style runner executes for a package spec like `@railway/cli@3` or `rimraf@5`."""
+    name = spec
+    if name.startswith("@"):
+        scope, _, rest = name.partition("/")
+        name = scope + "/" + rest.split("@", 1)[0]
+    else:
+        name = name.split("@", 1)[0]
+    if name in PACKAGE_BINARIES:
+        return PACKAGE_BINARIES[name]
+    return (name.split("/", 1)[-1] if name.startswith("@") else name) or spec
+
+
 def _package_runner(value_opts="", long_values=(), skip_words=0, step=None):
     """npx/bunx/uvx/pipx run: the first operand is a package whose binary runs (`npx rimraf@5 dist`)."""
     def unwrap(cmd):
@@ -374,11 +398,10 @@ def _package_runner(value_opts="", long_values=(), skip_words=0, step=None):
         if not rest:
             return []
         pkg = rest[0]
-        name = pkg.text
-        if name.startswith("@"):
-            name = name.split("/", 1)[-1]
-        name = name.split("@", 1)[0] or pkg.text
-        rest[0] = Arg(name, pkg.dynamic, pkg.glob, pkg.quoted)
+        pkg_opt = _opt(opts, "-p", "--package")
+        if pkg_opt and package_binary(pkg_opt) != pkg.text:
+            pass   # `npx -p pkg cmd …`: cmd is the binary
+        rest[0] = Arg(package_binary(pkg.text), pkg.dynamic, pkg.glob, pkg.quoted)
         r = _inner(cmd, rest, step or cmd.name)
         return [r] if r else []
     return unwrap
@@ -408,10 +431,7 @@ def _subcommand_runner(sub: tuple, value_opts="", long_values=(), package=False,
         if not inner:
             return []
         if package:
-            n = inner[0].text
-            if n.startswith("@"):
-                n = n.split("/", 1)[-1]
-            inner[0] = Arg(n.split("@", 1)[0] or inner[0].text, inner[0].dynamic, inner[0].glob, inner[0].quoted)
+            inner[0] = Arg(package_binary(inner[0].text), inner[0].dynamic, inner[0].glob, inner[0].quoted)
         if len(inner) > 1 and inner[1].text == "--":
             inner.pop(1)   # `npm exec PKG -- ARGS`: the runner consumes the `--`
         r = _inner(cmd, inner, step or (cmd.name + " " + " ".join(words)))
@@ -646,7 +666,7 @@ def _railway(cmd):
     if k >= len(args):
         return []
     sub = args[k].text
-    if sub == "run":
+    if sub in ("run", "local"):
         ropts, i = scan_options(args[k + 1:], "sep", ("--service", "--environment", "--project"))
         inner = args[k + 1 + i:]
         r = _inner(cmd, inner, "railway run")
@@ -655,9 +675,53 @@ def _railway(cmd):
         texts = [a.text for a in args]
         if "--" in texts:
             inner = args[texts.index("--") + 1:]
-            if inner:
-                return [Script(" ".join(_sq(a.text) for a in inner), "railway ssh", remote=True)]
+        else:
+            sopts, i = scan_options(args[k + 1:], "sepi", ("--service", "--environment", "--project",
+                                                           "--identity-file", "--deployment-instance"))
+            inner = args[k + 1 + i:]
+        if inner:
+            return [Script(" ".join(_sq(a.text) for a in inner), "railway ssh", remote=True)]
     return []
+
+
+def _fly(cmd):
+    """`fly ssh console -C "CMD"` / `--command CMD` runs CMD on a production machine."""
+    texts = [a.text for a in cmd.args]
+    if texts[:2] != ["ssh", "console"]:
+        return []
+    opts, _ = scan_options(cmd.args[2:], "aCrsu", ("--app", "--command", "--region", "--select", "--user",
+                                                    "--machine", "--config", "--process-group"),
+                           stop_at_operand=False)
+    c = _opt(opts, "-C", "--command")
+    return [Script(c, "fly ssh console -C", remote=True)] if c else []
+
+
+def _heroku(cmd):
+    """`heroku run CMD -a APP` runs CMD in a one-off dyno with the app's (production) config."""
+    if not cmd.args or cmd.args[0].text not in ("run", "run:detached", "run:inside"):
+        return []
+    opts, i = scan_options(cmd.args[1:], "aresx", ("--app", "--remote", "--env", "--size", "--type"))
+    inner = cmd.args[1 + i:]
+    inner = [a for a in inner]
+    # heroku also accepts its own flags after the command; drop a trailing -a/--app APP
+    for j in range(len(inner) - 1):
+        if inner[j].text in ("-a", "--app", "-r", "--remote"):
+            inner = inner[:j] + inner[j + 2:]
+            break
+    if not inner:
+        return []
+    # heroku joins the words with spaces and runs them with a shell on the dyno, like ssh
+    return [Script(" ".join(a.text for a in inner), "heroku run", remote=True)]
+
+
+def _rimraf(cmd):
+    """rimraf / del-cli delete recursively without asking: judge them as `rm -rf`."""
+    opts, i = scan_options(cmd.args, "", ())
+    targets = [a for a in cmd.args[i:] if not a.text.startswith("-")]
+    if not targets:
+        return []
+    r = _inner(cmd, [Arg("rm"), Arg("-rf")] + targets, cmd.name + " (rm -rf)")
+    return [r] if r else []
 
 
 def _sq(s: str) -> str:
@@ -677,7 +741,8 @@ UNWRAPPERS = {
     "npx": _NPX, "bunx": _NPX, "uvx": _UVX, "eval": _eval, "su": _su, "ssh": _ssh, "script": _script_cmd,
     "docker": _container_exec, "podman": _container_exec, "docker-compose": _container_exec,
     "kubectl": _kubectl_exec, "microk8s": _prefixed_kubectl, "k3s": _prefixed_kubectl,
-    "minikube": _prefixed_kubectl, "source": _source, ".": _source, "at": _at, "batch": _at, "railway": _railway,
+    "minikube": _prefixed_kubectl, "source": _source, ".": _source, "at": _at, "batch": _at, "railway": _railway, "fly": _fly, "flyctl": _fly,
+    "heroku": _heroku, "rimraf": _rimraf, "del": _rimraf, "del-cli": _rimraf,
     "pnpm": _subcommand_runner(("dlx", "exec"), package=True),
     "yarn": _subcommand_runner(("dlx", "exec"), package=True),
     "npm": _subcommand_runner(("exec", "x"), "pc", ("--package", "--call")),
