@@ -17,6 +17,7 @@ from agentsh.unwrap import Inner, Note, Script, unwrap
 
 MAX_DEPTH = 8              # nested shells (bash -c 'bash -c …', eval, ssh …) followed before failing closed
 DEADLINE_SECONDS = 1.5     # per command; a pathological input is blocked rather than waited for
+MAX_PARSED_BYTES = 4 << 20  # shell text parsed per analysis, nested levels included
 MAX_COMMANDS = 20000       # resolved commands per analysis (all depths)
 WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>", ">&", "<>"})
 SAFE_WRITE_TARGETS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2"})
@@ -36,6 +37,7 @@ class Analysis:
         self.facts: list = []
         self.trace: list = []
         self._ticks = 0
+        self.parsed_bytes = 0
 
     # ---- the sink interface used by expand.Expander ------------------------------------------------------------
     def tick(self):
@@ -44,6 +46,13 @@ class Analysis:
             raise DeadlineExceeded()
 
     def run_text(self, text: str, state, path=(), via=(), depth=0, stdin=None):
+        if time.monotonic() > self.deadline:
+            raise DeadlineExceeded()
+        self.parsed_bytes += len(text)
+        if self.parsed_bytes > MAX_PARSED_BYTES:
+            self.fact("shell:too-complex", text[:80], "more than %d bytes of nested shell text" % MAX_PARSED_BYTES,
+                      via=via)
+            return
         if depth > MAX_DEPTH:
             self.fact("shell:depth-limit", text[:80], "nested shells deeper than %d levels" % MAX_DEPTH, via=via)
             return
@@ -187,16 +196,9 @@ def _analyze(command, context, compiled, deadline_seconds) -> Decision:
     state = initial_state(context.environ, context.cwd)
     analysis.run_text(command, state)
 
-    roots = {}
-
     def project_root_for(cwd):
-        if cwd is None:
-            return context.project_root
-        if cwd not in roots:
-            roots[cwd] = context.project_root if cwd == context.cwd or (
-                context.project_root and (cwd + "/").startswith(context.project_root + "/")) \
-                else find_project_root(cwd, context.home)
-        return roots[cwd]
+        # The project is where the session runs; a `cd` elsewhere does not make that place the project.
+        return context.project_root
 
     matcher = rules_mod.Matcher(ruleset, context.home, project_root_for, context.environ.get("TMPDIR"))
     findings = []

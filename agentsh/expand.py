@@ -243,15 +243,21 @@ class Expander:
     def effects(self, cmd: Command, state: State):
         """State changes a command makes in the current shell: cd, alias, export/read of variables."""
         name = cmd.name
-        if name in ("cd", "pushd") and not cmd.via:
+        if name in ("cd", "pushd"):
             target = next((a for a in cmd.args if not a.text.startswith("-") or a.text == "-"), None)
             ok = state.copy()
+            cdpath = state.lookup("CDPATH") if "CDPATH" in state.vars else ""
+            if "CDPATH" in cmd.assignments:
+                cdpath = cmd.assignments["CDPATH"]
             if target is None:
-                ok.cwd = self.home
+                home = state.lookup("HOME")
+                ok.cwd = home if home else None
             elif target.dynamic or target.text == "-" or target.glob:
                 ok.cwd = None
+            elif cdpath != "" and not target.text.startswith(("/", "./", "../")) and target.text not in (".", ".."):
+                ok.cwd = None   # CDPATH may send a relative cd anywhere
             else:
-                ok.cwd = join_path(state.cwd, expand_tilde(target.text, self.home))
+                ok.cwd = join_path(state.cwd, target.text)
             return ok, state
         if name == "popd":
             ok = state.copy()
@@ -377,7 +383,11 @@ class Expander:
             if k == "lit":
                 v = p.value
                 if i == 0 and not p.quoted and (v == "~" or v.startswith("~/")):
-                    v = self.home + v[1:]
+                    home = state.lookup("HOME")
+                    if home is DYN:
+                        cur[1] = True
+                        home = "~"
+                    v = home + v[1:]
                 cur[0].append(v)
                 if p.glob:
                     cur[2] = True
@@ -423,7 +433,17 @@ class Expander:
         for pieces, dynamic, glob, quoted in fields:
             if not pieces and not quoted and not dynamic:
                 continue
-            out.append(Arg("".join(pieces), dynamic, glob, quoted))
+            text = "".join(pieces)
+            if split and not quoted and not dynamic and "{" in text and ("," in text or ".." in text):
+                expanded = expand_braces(text)
+                if len(expanded) > 1:
+                    home = state.lookup("HOME")
+                    for t in expanded:   # brace expansion comes before tilde expansion in bash
+                        if (t == "~" or t.startswith("~/")) and home is not DYN:
+                            t = home + t[1:]
+                        out.append(Arg(t, False, glob or _has_glob(t), False))
+                    continue
+            out.append(Arg(text, dynamic, glob, quoted))
         if not out and not split:
             out.append(Arg(""))
         return out
@@ -453,6 +473,66 @@ class _NullSink:
 
     def procsub(self, *a):
         pass
+
+
+MAX_BRACE_WORDS = 256
+
+
+def expand_braces(text: str) -> list:
+    """Bash brace expansion of an unquoted word: `/{etc,usr}` -> /etc /usr, `{1..3}` -> 1 2 3.
+
+    Bounded: beyond MAX_BRACE_WORDS results the word is returned as is (still marked glob by the caller).
+    """
+    start = text.find("{")
+    while start >= 0:
+        depth, i = 0, start
+        parts, last = [], start + 1
+        while i < len(text):
+            c = text[i]
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif c == "," and depth == 1:
+                parts.append(text[last:i])
+                last = i + 1
+            i += 1
+        if i >= len(text):
+            return [text]
+        inner = text[start + 1:i]
+        prefix, suffix = text[:start], text[i + 1:]
+        if parts:
+            parts.append(text[last:i])
+            alts = parts
+        elif ".." in inner:
+            lo, _, hi = inner.partition("..")
+            hi = hi.split("..")[0]
+            if lo.lstrip("-").isdigit() and hi.lstrip("-").isdigit() and abs(int(hi) - int(lo)) < MAX_BRACE_WORDS:
+                step = 1 if int(hi) >= int(lo) else -1
+                alts = [str(n) for n in range(int(lo), int(hi) + step, step)]
+            elif len(lo) == 1 and len(hi) == 1:
+                step = 1 if hi >= lo else -1
+                alts = [chr(n) for n in range(ord(lo), ord(hi) + step, step)]
+            else:
+                start = text.find("{", start + 1)
+                continue
+        else:
+            start = text.find("{", start + 1)
+            continue
+        out = []
+        for alt in alts:
+            for tail in expand_braces(suffix):
+                out.append(prefix + alt + tail)
+                if len(out) > MAX_BRACE_WORDS:
+                    return [text]
+        return out
+    return [text]
+
+
+def _has_glob(s: str) -> bool:
+    return any(ch in s for ch in "*?[")
 
 
 def expand_tilde(text: str, home: str) -> str:

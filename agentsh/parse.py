@@ -31,6 +31,9 @@ _COMPOUND_LABELS = {
 
 
 def parse(text: str) -> ParseResult:
+    # bash removes backslash-newline before it splits words (`r\<newline>m` is `rm`)
+    if "\\\n" in text:
+        text = text.replace("\\\n", "")
     tree = get_parser().parse(text.encode("utf-8", "surrogatepass"))
     conv = _Converter()
     root = conv.statements(tree.root_node.children, 0)
@@ -315,15 +318,23 @@ class _Converter:
                         heredoc_quoted=quoted), continuation
 
     def heredoc_word(self, node, depth) -> Word:
-        parts = []
-        for c in node.children:
-            if c.type in ("heredoc_content",):
-                parts.append(Part("lit", _text(c), True))
-            else:
-                parts.extend(self.parts(c, depth + 1, quoted=True))
-        if not node.children:
-            parts.append(Part("lit", _text(node), True))
-        return Word(tuple(parts), _text(node))
+        """An unquoted heredoc body expands like a double-quoted string (but `"` is literal). tree-sitter does
+        not parse backticks in bodies, nor `<<-` bodies, so the body is re-parsed as a double-quoted word."""
+        body = _text(node)
+        if not any(c in body for c in "$`\\"):
+            return Word((Part("lit", body, True),), body)
+        if depth > MAX_NODE_DEPTH:
+            self.too_complex.append("nesting deeper than %d" % MAX_NODE_DEPTH)
+            return Word((Part("dyn", body, True),), body)
+        escaped = body.replace('"', '\\"')
+        tree = get_parser().parse(('echo "' + escaped + '"').encode("utf-8", "surrogatepass"))
+        cmd = tree.root_node.named_children[0] if tree.root_node.named_children else None
+        args = [c for c in cmd.named_children if c.type == "string"] if cmd is not None and cmd.type == "command" \
+            else []
+        if tree.root_node.has_error or len(args) != 1:
+            self.errors.append("heredoc body: " + body[:60])
+            return Word((Part("dyn", body, True),), body)
+        return Word(tuple(self.parts(args[0], depth + 1, quoted=True)), body)
 
     def if_statement(self, node, depth):
         branches = []
@@ -426,6 +437,11 @@ class _Converter:
         if name_node is not None and name_node.type == "subscript":
             name = name + "[]"
         value = self.word(value_node, depth) if value_node is not None else Word((), "")
+        if name_node is not None and name_node.type == "subscript":
+            subs = []
+            self._collect_substitutions(name_node, depth + 1, subs)
+            if subs:   # `x[$(cmd)]=1` runs cmd
+                value = Word(value.parts + (Part("dyn", _text(name_node), False, body=Seq(subs)),), value.source)
         append = any(c.type == "+=" for c in node.children)
         return (name, value, append)
 
@@ -471,8 +487,12 @@ class _Converter:
             return [Part("dyn", _text(node), quoted)]
         if t == "word" or t == "number" or t == "file_descriptor" or t == "variable_name" or t == "test_operator":
             s = _text(node)
-            return [Part("lit", s if quoted else _unescape_unquoted(s), quoted,
-                         glob=not quoted and _has_glob(s))]
+            if quoted:
+                return [Part("lit", s, True)]
+            if "\\" in s:
+                # an escaped character is quoted: `\~` stays a tilde, `\*` is not a glob
+                return [Part("lit", _unescape_unquoted(s), s.startswith("\\"), glob=_has_unescaped_glob(s))]
+            return [Part("lit", s, False, glob=_has_glob(s))]
         if t == "extglob_pattern" or t == "regex":
             return [Part("lit", _text(node), quoted, glob=True)]
         if t == "raw_string":
@@ -480,12 +500,26 @@ class _Converter:
         if t == "ansi_c_string":
             return [Part("lit", decode_ansi_c(_text(node)[2:-1]), True)]
         if t in ("string", "translated_string"):
+            # Rebuild from byte offsets: tree-sitter leaves some literal text (e.g. a newline between two
+            # expansions) out of the children, so the gaps between children are literal text too.
             out = []
+            raw = node.text
+            base = node.start_byte
+            pos = raw.find(b'"') + 1
+            end = len(raw) - 1 if raw.endswith(b'"') and len(raw) > pos else len(raw)
             for c in node.children:
+                if not c.is_named:
+                    continue
+                cs, ce = c.start_byte - base, c.end_byte - base
+                if cs > pos:
+                    out.append(Part("lit", _unescape_double(raw[pos:cs].decode("utf-8", "replace")), True))
                 if c.type == "string_content":
                     out.append(Part("lit", _unescape_double(_text(c)), True))
-                elif c.is_named:
+                else:
                     out.extend(self.parts(c, depth + 1, quoted=True))
+                pos = max(pos, ce)
+            if end > pos:
+                out.append(Part("lit", _unescape_double(raw[pos:end].decode("utf-8", "replace")), True))
             if not out:
                 out.append(Part("lit", "", True))
             return out
@@ -522,11 +556,13 @@ class _Converter:
         if len(kids) == 1 and kids[0].type == "variable_name":
             return Part("var", _text(kids[0]), quoted)
         if (len(kids) == 3 and kids[0].type == "variable_name" and kids[1].type in (":-", "-")
-                and kids[2].type in ("word", "string", "raw_string")):
+                and kids[2].type in ("word", "raw_string")):
             default = "".join(p.value for p in self.parts(kids[2], 0, quoted) if p.kind == "lit")
             return Part("var", _text(kids[0]), quoted, default=default)
         name = next((_text(k) for k in kids if k.type == "variable_name"), None)
-        return Part("dyn", _text(node), quoted, var=name)
+        subs = []
+        self._collect_substitutions(node, 0, subs)   # `${x:-$(rm -rf ~)}` still runs the substitution
+        return Part("dyn", _text(node), quoted, body=Seq(subs) if subs else None, var=name)
 
 
 def _case_paren(item) -> int:
@@ -538,3 +574,15 @@ def _case_paren(item) -> int:
 
 def _has_glob(s: str) -> bool:
     return any(ch in s for ch in "*?[")
+
+
+def _has_unescaped_glob(s: str) -> bool:
+    i = 0
+    while i < len(s):
+        if s[i] == "\\":
+            i += 2
+            continue
+        if s[i] in "*?[":
+            return True
+        i += 1
+    return False

@@ -20,7 +20,8 @@ def _under(path: str, base: str) -> bool:
 
 
 def find_project_root(cwd: str | None, home: str | None = None) -> str | None:
-    """The nearest directory at or above cwd holding `.git`; the cwd itself when there is none."""
+    """The nearest directory at or above cwd holding `.git`; else the cwd itself, unless the cwd is `/`, the
+    home directory or a system directory (a session started there has no project to protect paths within)."""
     if not cwd:
         return None
     d = cwd
@@ -29,8 +30,11 @@ def find_project_root(cwd: str | None, home: str | None = None) -> str | None:
             return d
         parent = os.path.dirname(d)
         if parent == d or d == home:
-            return cwd
+            break
         d = parent
+    if cwd == "/" or (home and os.path.normpath(cwd) == os.path.normpath(home)) or cwd in SYSTEM_DIRS:
+        return None
+    return cwd
 
 
 def classify(text: str, dynamic: bool, glob: bool, cwd: str | None, home: str, project_root: str | None,

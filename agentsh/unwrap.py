@@ -151,31 +151,15 @@ def _env(cmd):
     args = cmd.args
     assignments = dict(cmd.assignments)
     cwd = cmd.cwd
-    i, n = 0, len(args)
-    while i < n:
-        t = args[i].text
-        if t == "--":
-            i += 1
-            break
-        if t in ("-u", "--unset", "-C", "--chdir", "-P", "-S", "--split-string") and i + 1 < n:
-            value = args[i + 1]
-            if t in ("-C", "--chdir"):
-                cwd = join_path(cwd, value.text) if not value.dynamic else None
-            if t in ("-S", "--split-string"):
-                return [Script(value.text + " " + " ".join(_sq(a.text) for a in args[i + 2:]), "env -S")]
-            i += 2
-            continue
-        if t.startswith("--split-string=") or (t.startswith("-S") and len(t) > 2 and not t.startswith("--")):
-            value = t.split("=", 1)[1] if t.startswith("--") else t[2:]
-            return [Script(value + " " + " ".join(_sq(a.text) for a in args[i + 1:]), "env -S")]
-        if t.startswith("--chdir="):
-            cwd = join_path(cwd, t.split("=", 1)[1])
-            i += 1
-            continue
-        if t.startswith("-") and len(t) > 1:
-            i += 1
-            continue
-        break
+    opts, i = scan_options(args, short_values="uCSP", long_values=("--unset", "--chdir", "--split-string",
+                                                                    "--default-signal", "--ignore-signal",
+                                                                    "--block-signal"))
+    for k, v in opts:
+        if k in ("-S", "--split-string") and v is not None:
+            return [Script(v + " " + " ".join(_sq(a.text) for a in args[i:]), "env -S")]
+        if k in ("-C", "--chdir"):
+            cwd = join_path(cwd, v) if v else None
+    n = len(args)
     while i < n and "=" in args[i].text and args[i].text.split("=", 1)[0].isidentifier():
         k, v = args[i].text.split("=", 1)
         assignments[k] = None if args[i].dynamic else v
@@ -543,15 +527,52 @@ def _su(cmd):
     return [Note("interactive-shell", "su", "an interactive shell as another user is not vetted")]
 
 
+_SSH_VALUES = "bcDEeFIiJLlmOopQRSWwB"
+
+
 def _ssh(cmd):
-    opts, i = scan_options(cmd.args, short_values="bcDEeFIiJLlmOopQRSWwB")
+    opts, i = scan_options(cmd.args, short_values=_SSH_VALUES)
     rest = cmd.args[i:]
-    if len(rest) < 2:
+    if not rest:
         return []
-    remote = rest[1:]
-    if any(a.dynamic for a in remote) and not all(a.quoted or not a.dynamic for a in remote):
-        pass
+    # OpenSSH keeps reading options after the destination (`ssh host -t 'cmd'`, `ssh host -- cmd`)
+    more, j = scan_options(rest[1:], short_values=_SSH_VALUES)
+    remote = rest[1 + j:]
+    if not remote:
+        return []
+    # the remote shell re-parses the words joined with spaces
     return [Script(" ".join(a.text for a in remote), "ssh " + rest[0].text, remote=True)]
+
+
+def _coproc(cmd):
+    args = cmd.args
+    if len(args) >= 2 and args[1].text == "{":
+        return [Script(" ".join(_sq(a.text) for a in args[2:]), "coproc")]
+    if args and args[0].text == "{":
+        return [Script(" ".join(_sq(a.text) for a in args[1:]), "coproc")]
+    r = _inner(cmd, args, "coproc")
+    return [r] if r else []
+
+
+def _gcloud(cmd):
+    """`gcloud alpha|beta|preview X …` is `gcloud X …` with a release track."""
+    opts, i = scan_options(cmd.args, "", ("--project", "--account", "--configuration", "--format",
+                                          "--verbosity", "--impersonate-service-account", "--billing-project"))
+    if i < len(cmd.args) and cmd.args[i].text in ("alpha", "beta", "preview"):
+        new = cmd.replace(args=list(cmd.args[:i]) + list(cmd.args[i + 1:]), via=cmd.via + ("gcloud " + cmd.args[i].text,))
+        return [Inner(new, "gcloud " + cmd.args[i].text)]
+    return []
+
+
+def _systemd_run(cmd):
+    """systemd-run [options] CMD…: runs CMD as a transient unit, possibly later (--on-active=…)."""
+    opts, i = scan_options(cmd.args, "pEMuHGr", ("--unit", "--property", "--description", "--slice", "--uid",
+                                                  "--gid", "--nice", "--working-directory", "--setenv",
+                                                  "--on-active", "--on-boot", "--on-startup", "--on-calendar",
+                                                  "--on-unit-active", "--on-unit-inactive", "--timer-property",
+                                                  "--path-property", "--socket-property", "--machine", "--host"))
+    r = _inner(cmd, cmd.args[i:], "systemd-run", cwd=None if _has(opts, "--working-directory") else cmd.cwd)
+    return [r] if r else []
 
 
 def _container_exec(cmd):
@@ -742,7 +763,8 @@ UNWRAPPERS = {
     "docker": _container_exec, "podman": _container_exec, "docker-compose": _container_exec,
     "kubectl": _kubectl_exec, "microk8s": _prefixed_kubectl, "k3s": _prefixed_kubectl,
     "minikube": _prefixed_kubectl, "source": _source, ".": _source, "at": _at, "batch": _at, "railway": _railway, "fly": _fly, "flyctl": _fly,
-    "heroku": _heroku, "rimraf": _rimraf, "del": _rimraf, "del-cli": _rimraf,
+    "heroku": _heroku, "coproc": _coproc, "gcloud": _gcloud, "systemd-run": _systemd_run,
+    "pwsh": _simple_prefix(step="pwsh") if False else None, "rimraf": _rimraf, "del": _rimraf, "del-cli": _rimraf,
     "pnpm": _subcommand_runner(("dlx", "exec"), package=True),
     "yarn": _subcommand_runner(("dlx", "exec"), package=True),
     "npm": _subcommand_runner(("exec", "x"), "pc", ("--package", "--call")),
