@@ -166,8 +166,17 @@ def make_context(environ=None, cwd=None, environment="local") -> Context:
                    project_root=find_project_root(cwd, home))
 
 
+ISOLATE_ABOVE_BYTES = 8192   # larger inputs are analyzed in a child process under a hard deadline
+
+
 def analyze(command: str, context: Context, compiled: dict | None = None, deadline_seconds=DEADLINE_SECONDS) -> Decision:
     """The decision for one command line. Never raises: errors and timeouts become `block`."""
+    if len(command) > ISOLATE_ABOVE_BYTES and hasattr(os, "fork"):
+        return _analyze_isolated(command, context, compiled, deadline_seconds)
+    return _analyze_guarded(command, context, compiled, deadline_seconds)
+
+
+def _analyze_guarded(command, context, compiled, deadline_seconds) -> Decision:
     try:
         return _analyze(command, context, compiled, deadline_seconds)
     except DeadlineExceeded:
@@ -177,6 +186,48 @@ def analyze(command: str, context: Context, compiled: dict | None = None, deadli
         return _failure(command, context, "command nested too deeply to analyze", "agentsh.too-deep")
     except Exception as e:  # fail closed on any internal error, and say so
         return _failure(command, context, "internal error: %s: %s" % (type(e).__name__, e), "agentsh.internal-error")
+
+
+def _analyze_isolated(command, context, compiled, deadline_seconds) -> Decision:
+    """tree-sitter's error recovery can go quadratic on hostile input (100,000 unmatched `)` take a minute), and
+    a C parser cannot be interrupted from Python. So a large input is analyzed in a forked child; when the
+    child misses the deadline it is killed and the command is blocked."""
+    import pickle
+    import select
+    import signal
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # child: analyze, send the decision, exit without cleanup
+        try:
+            os.close(r)
+            d = _analyze_guarded(command, context, compiled, deadline_seconds)
+            d.commands, d.facts, d.trace = d.commands[:2000], d.facts[:2000], d.trace[:200]
+            data = pickle.dumps(d)
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    end = time.monotonic() + deadline_seconds + 0.25
+    try:
+        while True:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([r], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                return _failure(command, context, "analysis exceeded its %.1f s deadline" % deadline_seconds,
+                                "agentsh.deadline")
+            chunk = os.read(r, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(r)
+        os.waitpid(pid, 0)
+    try:
+        return pickle.loads(b"".join(chunks))
+    except Exception:
+        return _failure(command, context, "the analysis process failed", "agentsh.internal-error")
 
 
 def _failure(command, context, message, rule_id) -> Decision:

@@ -19,6 +19,7 @@ from agentsh.ts_loader import get_parser
 
 MAX_NODE_DEPTH = 200      # tree depth we follow; beyond it the subtree is reported, not walked
 MAX_COMMANDS = 5000       # simple commands we keep per parse
+MAX_WORDS = 5000          # words in one simple command
 
 _ANSI_C_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
                    "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
@@ -37,8 +38,25 @@ def parse(text: str) -> ParseResult:
     tree = get_parser().parse(text.encode("utf-8", "surrogatepass"))
     conv = _Converter()
     root = conv.statements(tree.root_node.children, 0)
+    if tree.root_node.has_error and not conv.errors:
+        # an ERROR or MISSING node the conversion did not meet on its way (e.g. a missing `)`)
+        conv.errors.append("syntax error: " + _first_error(tree.root_node))
     return ParseResult(root=root, invocations=conv.invocations, errors=conv.errors,
                        too_complex=conv.too_complex)
+
+
+def _first_error(node) -> str:
+    stack = [node]
+    seen = 0
+    while stack and seen < 100000:
+        n = stack.pop()
+        seen += 1
+        if n.is_missing:
+            return "missing %r" % n.type
+        if n.type == "ERROR":
+            return _text(n)[:60]
+        stack.extend(reversed(n.children))
+    return "unparsed input"
 
 
 def decode_ansi_c(body: str) -> str:
@@ -123,6 +141,7 @@ class _Converter:
         self.invocations: list[Invocation] = []
         self.errors: list[str] = []
         self.too_complex: list[str] = []
+        self.extra_words: list = []   # argument words found inside redirections, for the current command
 
     # ---- statements -------------------------------------------------------------------------------------------
     def statements(self, children, depth) -> Seq:
@@ -243,6 +262,7 @@ class _Converter:
     def redirected(self, node, depth):
         body_node = node.child_by_field_name("body")
         redirects, continuation = [], None
+        saved_extra, self.extra_words = self.extra_words, []
         for c in node.children:
             if c is body_node or not c.is_named:
                 continue
@@ -252,10 +272,11 @@ class _Converter:
                     redirects.append(r)
                 if cont is not None:
                     continuation = cont
+        extra, self.extra_words = self.extra_words, saved_extra
         if body_node is None:
             body = Seq([])
         elif body_node.type == "command":
-            body = self.command(body_node, depth, redirects=redirects)
+            body = self.command(body_node, depth, redirects=redirects, extra_words=extra)
         else:
             body = self.statement(body_node, depth + 1)
         node_out = body if body_node is not None and body_node.type == "command" else Redirected(body, redirects)
@@ -275,13 +296,21 @@ class _Converter:
         target = None
         continuation = None
         if t == "file_redirect":
+            extra = []
             for c in node.children:
                 if c.type == "file_descriptor":
                     fd = _text(c)
                 elif not c.is_named:
-                    op = c.type
+                    if target is None:
+                        op = c.type
                 elif c.type != "comment":
-                    target = self.word(c, depth)
+                    if target is None:
+                        target = self.word(c, depth)
+                    else:
+                        # tree-sitter hangs the words after a redirection (`2>/dev/null -delete`) under it;
+                        # for bash they are more arguments of the command
+                        extra.append(self.word(c, depth))
+            self.extra_words.extend(extra)
             return Redirect(op=op or ">", fd=fd, target=target), None
         if t == "herestring_redirect":
             for c in node.children:
@@ -446,11 +475,21 @@ class _Converter:
         return (name, value, append)
 
     # ---- simple commands ----------------------------------------------------------------------------------------
-    def command(self, node, depth, redirects=None, bare=False):
+    def command(self, node, depth, redirects=None, bare=False, extra_words=()):
         assignments, words, inline_redirects = [], [], []
+        if node.child_count > MAX_WORDS:
+            # a command with more words than any real one: keep its name and flag it, do not expand it all
+            self.too_complex.append("a command with more than %d words" % MAX_WORDS)
+            first = node.children[0]
+            inner = first.named_children[0] if first.type == "command_name" and first.named_children else first
+            inv = Invocation(assignments=[], words=[self.word(inner, depth)], redirects=list(redirects or []),
+                             span=(node.start_byte, node.end_byte), source=_text(node)[:200])
+            self.invocations.append(inv)
+            return CmdNode(inv)
         if bare:
             words.append(self.word(node, depth))
         else:
+            prev_end = -1
             for c in node.children:
                 t = c.type
                 if t == "variable_assignment":
@@ -458,10 +497,19 @@ class _Converter:
                 elif t == "command_name":
                     inner = c.named_children[0] if c.named_children else c
                     words.append(self.word(inner, depth))
+                    prev_end = c.end_byte
                 elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
+                    saved, self.extra_words = self.extra_words, []
                     r, _ = self.redirect(c, depth)
+                    words.extend(self.extra_words)
+                    self.extra_words = saved
                     if r is not None:
                         inline_redirects.append(r)
+                    prev_end = -1
+                elif c.is_named and t != "comment" and t != "subshell" and words and c.start_byte == prev_end:
+                    # no blank between two nodes: one shell word (tree-sitter splits `$A/$B` after a `$`)
+                    words[-1] = _merge_words(words[-1], self.word(c, depth))
+                    prev_end = c.end_byte
                 elif t == "subshell":
                     # `cmd (x)` is a syntax error bash rejects; keep the commands inside visible
                     self.errors.append(_text(c)[:80])
@@ -469,6 +517,8 @@ class _Converter:
                                       _text(c)))
                 elif c.is_named and t != "comment":
                     words.append(self.word(c, depth))
+                    prev_end = c.end_byte
+        words.extend(extra_words)
         inv = Invocation(
             assignments=assignments, words=words, redirects=(redirects or []) + inline_redirects,
             span=(node.start_byte, node.end_byte), source=_text(node),
@@ -563,6 +613,26 @@ class _Converter:
         subs = []
         self._collect_substitutions(node, 0, subs)   # `${x:-$(rm -rf ~)}` still runs the substitution
         return Part("dyn", _text(node), quoted, body=Seq(subs) if subs else None, var=name)
+
+
+def _merge_words(left: Word, right: Word) -> Word:
+    """Join two nodes tree-sitter split out of one shell word. A trailing bare `$` followed by a name is a
+    variable reference (`$A/$` + `B/c` is `$A/$B/c`)."""
+    parts = list(left.parts)
+    rparts = list(right.parts)
+    if parts and rparts and parts[-1].kind == "lit" and not parts[-1].quoted and parts[-1].value.endswith("$") \
+            and rparts[0].kind == "lit" and not rparts[0].quoted:
+        text = rparts[0].value
+        n = 0
+        while n < len(text) and (text[n].isalnum() or text[n] == "_"):
+            n += 1
+        if n:
+            head = parts[-1].value[:-1]
+            parts = parts[:-1] + ([Part("lit", head, False)] if head else [])
+            parts.append(Part("var", text[:n], False))
+            rest = text[n:]
+            rparts = ([Part("lit", rest, False, glob=_has_glob(rest))] if rest else []) + rparts[1:]
+    return Word(tuple(parts + rparts), left.source + right.source)
 
 
 def _case_paren(item) -> int:

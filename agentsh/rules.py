@@ -344,7 +344,7 @@ def read_args(args, tool) -> tuple:
     while i < n:
         a = args[i]
         t = a.text
-        if a.dynamic or len(t) < 2 or t[0] != "-" or (t[1:2].isdigit() and not t[1:].isdigit() and False):
+        if a.dynamic or len(t) < 2 or t[0] != "-":
             positionals.append((a, after_unknown))
             after_unknown = False
             i += 1
