@@ -63,6 +63,8 @@ class Analysis:
         for reason in result.too_complex[:1]:
             self.fact("shell:too-complex", reason, "command too complex to analyze completely (%s)" % reason, via=via)
         Expander(self, self.context.home, path, depth, via).run(result.root, state)
+        for text in result.hidden:
+            self.run_text(text, state.copy(), path + ("after heredoc",), via, depth)
 
     def command(self, cmd, state):
         if len(self.commands) >= MAX_COMMANDS:

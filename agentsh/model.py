@@ -120,7 +120,8 @@ class CmdNode(Record):
 
 
 class ParseResult(Record):
-    __slots__ = ("root", "invocations", "errors", "too_complex")
+    __slots__ = ("root", "invocations", "errors", "too_complex", "hidden")
+    _defaults = {"hidden": []}
 
 
 # ---- resolved commands and facts (expand / unwrap stages) -----------------------------------------------------

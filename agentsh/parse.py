@@ -32,17 +32,15 @@ _COMPOUND_LABELS = {
 
 
 def parse(text: str) -> ParseResult:
-    # bash removes backslash-newline before it splits words (`r\<newline>m` is `rm`)
-    if "\\\n" in text:
-        text = text.replace("\\\n", "")
     tree = get_parser().parse(text.encode("utf-8", "surrogatepass"))
     conv = _Converter()
+    conv.source = tree.root_node.text if tree.root_node.start_byte == 0 else text.encode("utf-8", "surrogatepass")
     root = conv.statements(tree.root_node.children, 0)
     if tree.root_node.has_error and not conv.errors:
         # an ERROR or MISSING node the conversion did not meet on its way (e.g. a missing `)`)
         conv.errors.append("syntax error: " + _first_error(tree.root_node))
     return ParseResult(root=root, invocations=conv.invocations, errors=conv.errors,
-                       too_complex=conv.too_complex)
+                       too_complex=conv.too_complex, hidden=conv.hidden)
 
 
 def _first_error(node) -> str:
@@ -142,6 +140,10 @@ class _Converter:
         self.errors: list[str] = []
         self.too_complex: list[str] = []
         self.extra_words: list = []   # argument words found inside redirections, for the current command
+        self.hidden: list = []        # shell text tree-sitter swallowed into a heredoc body
+        self.source = b""
+        self.heredoc_line = -1        # newline offset of the last heredoc operator line, and where its body ended
+        self.heredoc_cursor = 0
 
     # ---- statements -------------------------------------------------------------------------------------------
     def statements(self, children, depth) -> Seq:
@@ -324,13 +326,19 @@ class _Converter:
         body_text = ""
         body_word = None
         pending_op = None
+        delimiter = None
+        start_node = body_node = end_node = None
+        strip_tabs = any(c.type == "<<-" for c in node.children)
         for c in node.children:
             ct = c.type
             if ct == "heredoc_start":
+                start_node = c
                 s = _text(c)
                 quoted = any(q in s for q in "'\"\\")
+                delimiter = _unescape_unquoted(s.replace("'", "").replace('"', ""))
             elif ct == "heredoc_body":
                 body_text = _text(c)
+                body_node = c
                 if not quoted:
                     body_word = self.heredoc_word(c, depth)
             elif ct in ("|", "&&", "||", "|&"):
@@ -343,8 +351,46 @@ class _Converter:
                     continuation = (pending_op or ";", st)
             elif not c.is_named and ct.startswith("<<"):
                 op = ct
+        end_node = next((c for c in node.children if c.type == "heredoc_end"), None)
+        bash_body = self._bash_heredoc(start_node, delimiter, strip_tabs)
+        if bash_body is not None and body_node is not None:
+            b_start, b_end, b_after = bash_body
+            if end_node is None or not (b_end <= end_node.start_byte < b_after):
+                # tree-sitter and bash disagree on where this heredoc is (tree-sitter reads `\<newline>` in a
+                # quoted body as a continuation): use bash's body, and analyze what bash would run after it
+                self.errors.append("heredoc boundaries differ from bash's")
+                body_text = self.source[b_start:b_end].decode("utf-8", "replace")
+                body_word = None if quoted else Word((Part("dyn", body_text, True),), body_text)
+                ts_end = end_node.end_byte if end_node is not None else body_node.end_byte
+                if ts_end > b_after:
+                    self.hidden.append(self.source[b_after:ts_end].decode("utf-8", "replace"))
         return Redirect(op=op or "<<", fd=fd, target=None, body=body_text, body_word=body_word,
                         heredoc_quoted=quoted), continuation
+
+    def _bash_heredoc(self, start_node, delimiter, strip_tabs):
+        """Where bash puts a heredoc body: from the line after the operator (or after the previous heredoc
+        on that line) to the first line that is exactly the delimiter. (start, end, after terminator)."""
+        if start_node is None or not delimiter:
+            return None
+        src = self.source
+        nl = src.find(b"\n", start_node.end_byte)
+        if nl < 0:
+            return None
+        start = max(nl + 1, self.heredoc_cursor if self.heredoc_cursor <= len(src) else 0) \
+            if self.heredoc_line == nl else nl + 1
+        want = delimiter.encode("utf-8", "surrogatepass")
+        pos = start
+        while pos <= len(src):
+            eol = src.find(b"\n", pos)
+            line = src[pos:eol if eol >= 0 else len(src)]
+            if (line.lstrip(b"\t") if strip_tabs else line) == want:
+                after = eol + 1 if eol >= 0 else len(src)
+                self.heredoc_line, self.heredoc_cursor = nl, after
+                return start, pos, after
+            if eol < 0:
+                return None
+            pos = eol + 1
+        return None
 
     def heredoc_word(self, node, depth) -> Word:
         """An unquoted heredoc body expands like a double-quoted string (but `"` is literal). tree-sitter does
@@ -496,7 +542,13 @@ class _Converter:
                     assignments.append(self.assignment(c, depth))
                 elif t == "command_name":
                     inner = c.named_children[0] if c.named_children else c
-                    words.append(self.word(inner, depth))
+                    itext = _text(inner)
+                    if inner.type == "simple_expansion" and itext[1:2].isspace():
+                        # `$ make`: a lone `$` is a literal word, not an expansion
+                        words.append(Word((Part("lit", "$", False),), "$"))
+                        words.extend(_split_plain(itext[1:]))
+                    else:
+                        words.append(self.word(inner, depth))
                     prev_end = c.end_byte
                 elif t in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
                     saved, self.extra_words = self.extra_words, []
@@ -506,7 +558,23 @@ class _Converter:
                     if r is not None:
                         inline_redirects.append(r)
                     prev_end = -1
-                elif c.is_named and t != "comment" and t != "subshell" and words and c.start_byte == prev_end:
+                elif c.is_named and t != "comment" and prev_end >= 0 and b"\\" in node.text[
+                        prev_end - node.start_byte:c.start_byte - node.start_byte] and \
+                        _gap_words(node.text[prev_end - node.start_byte:c.start_byte - node.start_byte]):
+                    # text tree-sitter skipped between two nodes (`touch a \  b`: the `\ ` word)
+                    gap = node.text[prev_end - node.start_byte:c.start_byte - node.start_byte]
+                    words.extend(_gap_words(gap))
+                    words.append(self.word(c, depth))
+                    prev_end = c.end_byte
+                elif t == "word" and _has_unescaped_blank(_text(c)):
+                    # tree-sitter reads `{ }` as one word; bash splits it at unescaped blanks
+                    pieces = _split_plain(_text(c))
+                    if pieces and words and _same_word(node, prev_end, c):
+                        words[-1] = _merge_words(words[-1], pieces[0])
+                        pieces = pieces[1:]
+                    words.extend(pieces)
+                    prev_end = c.end_byte
+                elif c.is_named and t != "comment" and t != "subshell" and words and _same_word(node, prev_end, c):
                     # no blank between two nodes: one shell word (tree-sitter splits `$A/$B` after a `$`)
                     words[-1] = _merge_words(words[-1], self.word(c, depth))
                     prev_end = c.end_byte
@@ -579,8 +647,14 @@ class _Converter:
                 out.extend(self.parts(c, depth + 1, quoted))
             return out
         if t == "simple_expansion":
-            name = _text(node)[1:]
-            return [Part("var", name, quoted)]
+            # tree-sitter may include a preceding blank in the node (`"$a $b"`): keep it as literal text
+            text = _text(node)
+            dollar = text.find("$")
+            out = [Part("lit", text[:dollar], quoted)] if dollar > 0 else []
+            name_node = next((c for c in node.named_children if c.type in ("variable_name", "special_variable_name")),
+                             None)
+            out.append(Part("var", _text(name_node) if name_node is not None else text[dollar + 1:], quoted))
+            return out
         if t == "expansion":
             return [self._expansion(node, quoted)]
         if t in ("command_substitution", "process_substitution"):
@@ -613,6 +687,74 @@ class _Converter:
         subs = []
         self._collect_substitutions(node, 0, subs)   # `${x:-$(rm -rf ~)}` still runs the substitution
         return Part("dyn", _text(node), quoted, body=Seq(subs) if subs else None, var=name)
+
+
+def _bash_heredoc_end(body: str, delimiter: str | None, strip_tabs: bool):
+    """(end of body, start of what follows) if a body line is the delimiter, i.e. bash ends the heredoc there."""
+    if not delimiter:
+        return None
+    pos = 0
+    for line in body.splitlines(keepends=True):
+        bare = line.rstrip("\n")
+        if strip_tabs:
+            bare = bare.lstrip("\t")
+        if bare == delimiter:
+            return pos, pos + len(line)
+        pos += len(line)
+    return None
+
+
+def _has_unescaped_blank(s: str) -> bool:
+    i = 0
+    while i < len(s):
+        if s[i] == "\\":
+            i += 2
+            continue
+        if s[i] in " \t":
+            return True
+        i += 1
+    return False
+
+
+def _split_plain(text: str) -> list:
+    """Split a plain unquoted word text at unescaped blanks into Words (backslash escapes resolved)."""
+    out, cur, esc, has = [], [], False, False
+    for ch in text:
+        if esc:
+            if ch != "\n":
+                cur.append(ch)
+            esc, has = False, True
+        elif ch == "\\":
+            esc = True
+        elif ch in " \t\n":
+            if has:
+                out.append("".join(cur))
+            cur, has = [], False
+        else:
+            cur.append(ch)
+            has = True
+    if has:
+        out.append("".join(cur))
+    return [Word((Part("lit", w, False, glob=_has_glob(w)),), w) for w in out]
+
+
+def _gap_words(gap: bytes) -> list:
+    """Words hidden in the bytes between two nodes: only escaped characters count (`\\ ` is a space word)."""
+    text = gap.decode("utf-8", "replace").replace("\\\n", "")
+    if "\\" not in text:
+        return []
+    return _split_plain(text)
+
+
+def _same_word(command_node, prev_end: int, child) -> bool:
+    """True when nothing but backslash-newlines separates two nodes: bash reads them as one word
+    (`r\\<newline>m` is `rm`; tree-sitter also splits `$A/$B` after the second `$`)."""
+    if prev_end < 0:
+        return False
+    if child.start_byte == prev_end:
+        return True
+    gap = command_node.text[prev_end - command_node.start_byte:child.start_byte - command_node.start_byte]
+    return bool(gap) and gap.replace(b"\\\r\n", b"").replace(b"\\\n", b"") == b""
 
 
 def _merge_words(left: Word, right: Word) -> Word:
