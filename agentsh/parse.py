@@ -32,9 +32,10 @@ _COMPOUND_LABELS = {
 
 
 def parse(text: str) -> ParseResult:
-    tree = get_parser().parse(text.encode("utf-8", "surrogatepass"))
+    data = text.encode("utf-8", "surrogatepass")
+    tree = get_parser().parse(data)
     conv = _Converter()
-    conv.source = tree.root_node.text if tree.root_node.start_byte == 0 else text.encode("utf-8", "surrogatepass")
+    conv.source = data
     root = conv.statements(tree.root_node.children, 0)
     if tree.root_node.has_error and not conv.errors:
         # an ERROR or MISSING node the conversion did not meet on its way (e.g. a missing `)`)
@@ -558,23 +559,22 @@ class _Converter:
                     if r is not None:
                         inline_redirects.append(r)
                     prev_end = -1
-                elif c.is_named and t != "comment" and prev_end >= 0 and b"\\" in node.text[
-                        prev_end - node.start_byte:c.start_byte - node.start_byte] and \
-                        _gap_words(node.text[prev_end - node.start_byte:c.start_byte - node.start_byte]):
+                elif c.is_named and t != "comment" and prev_end >= 0 and c.start_byte - prev_end > 1 and \
+                        _gap_words(self.source[prev_end:c.start_byte]):
                     # text tree-sitter skipped between two nodes (`touch a \  b`: the `\ ` word)
-                    gap = node.text[prev_end - node.start_byte:c.start_byte - node.start_byte]
-                    words.extend(_gap_words(gap))
+                    words.extend(_gap_words(self.source[prev_end:c.start_byte]))
                     words.append(self.word(c, depth))
                     prev_end = c.end_byte
                 elif t == "word" and _has_unescaped_blank(_text(c)):
                     # tree-sitter reads `{ }` as one word; bash splits it at unescaped blanks
                     pieces = _split_plain(_text(c))
-                    if pieces and words and _same_word(node, prev_end, c):
+                    if pieces and words and _same_word(self.source, prev_end, c):
                         words[-1] = _merge_words(words[-1], pieces[0])
                         pieces = pieces[1:]
                     words.extend(pieces)
                     prev_end = c.end_byte
-                elif c.is_named and t != "comment" and t != "subshell" and words and _same_word(node, prev_end, c):
+                elif c.is_named and t != "comment" and t != "subshell" and words and \
+                        _same_word(self.source, prev_end, c):
                     # no blank between two nodes: one shell word (tree-sitter splits `$A/$B` after a `$`)
                     words[-1] = _merge_words(words[-1], self.word(c, depth))
                     prev_end = c.end_byte
@@ -740,20 +740,24 @@ def _split_plain(text: str) -> list:
 
 def _gap_words(gap: bytes) -> list:
     """Words hidden in the bytes between two nodes: only escaped characters count (`\\ ` is a space word)."""
+    if b"\\" not in gap:
+        return []
     text = gap.decode("utf-8", "replace").replace("\\\n", "")
     if "\\" not in text:
         return []
     return _split_plain(text)
 
 
-def _same_word(command_node, prev_end: int, child) -> bool:
+def _same_word(source: bytes, prev_end: int, child) -> bool:
     """True when nothing but backslash-newlines separates two nodes: bash reads them as one word
     (`r\\<newline>m` is `rm`; tree-sitter also splits `$A/$B` after the second `$`)."""
     if prev_end < 0:
         return False
     if child.start_byte == prev_end:
         return True
-    gap = command_node.text[prev_end - command_node.start_byte:child.start_byte - command_node.start_byte]
+    if child.start_byte - prev_end > 64:
+        return False
+    gap = source[prev_end:child.start_byte]
     return bool(gap) and gap.replace(b"\\\r\n", b"").replace(b"\\\n", b"") == b""
 
 
