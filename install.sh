@@ -72,5 +72,5 @@ case ":$PATH:" in
   *":$bindir:"*) ;;
   *) echo "Add it to your PATH:  export PATH=\"$bindir:\$PATH\"" ;;
 esac
-echo "Try it:  $launcher explain 'curl -X POST https://backboard.railway.app/graphql/v2 -d @delete.json'"
+echo "Try it:  $launcher explain 'sudo bash -c \"railway volume delete --volume pg-data --yes\"'"
 echo "         $launcher check < $here/examples/pocketos-session.txt"
