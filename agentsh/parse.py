@@ -99,13 +99,14 @@ def decode_ansi_c(body: str) -> str:
     return "".join(out)
 
 
-def _unescape_unquoted(s: str) -> str:
-    """Backslash removal in an unquoted word: `r\\m` -> `rm`, `\\\\` -> `\\`, line continuations vanish."""
+def _unescape(s: str, escapable=None) -> str:
+    """Backslash removal. Unquoted (escapable=None) a backslash escapes any character (`r\\m` -> `rm`); inside
+    double quotes only $ ` " \\ and newline. A backslash-newline vanishes either way."""
     if "\\" not in s:
         return s
     out, i = [], 0
     while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s):
+        if s[i] == "\\" and i + 1 < len(s) and (escapable is None or s[i + 1] in escapable):
             if s[i + 1] != "\n":
                 out.append(s[i + 1])
             i += 2
@@ -113,22 +114,14 @@ def _unescape_unquoted(s: str) -> str:
             out.append(s[i])
             i += 1
     return "".join(out)
+
+
+def _unescape_unquoted(s: str) -> str:
+    return _unescape(s)
 
 
 def _unescape_double(s: str) -> str:
-    """Inside double quotes a backslash only escapes $ ` " \\ and newline."""
-    if "\\" not in s:
-        return s
-    out, i = [], 0
-    while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s) and s[i + 1] in '$`"\\\n':
-            if s[i + 1] != "\n":
-                out.append(s[i + 1])
-            i += 2
-        else:
-            out.append(s[i])
-            i += 1
-    return "".join(out)
+    return _unescape(s, '$`"\\\n')
 
 
 def _text(node) -> str:
