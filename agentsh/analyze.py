@@ -13,11 +13,14 @@ from agentsh.model import Arg, Context, Decision, Fact
 from agentsh.parse import parse
 from agentsh.paths import find_project_root
 from agentsh.policy import decide, fail_closed_findings
-from agentsh.unwrap import Inner, Note, Script, unwrap
+from agentsh import payloads
+from agentsh.payloads import ANALYZERS
+from agentsh.unwrap import Inner, Note, Script, ScriptFile, unwrap
 
 MAX_DEPTH = 8              # nested shells (bash -c 'bash -c …', eval, ssh …) followed before failing closed
 DEADLINE_SECONDS = 1.5     # per command; a pathological input is blocked rather than waited for
 MAX_PARSED_BYTES = 4 << 20  # shell text parsed per analysis, nested levels included
+MAX_SCRIPT_BYTES = 1 << 20   # a script file larger than this is not read: at least confirm
 MAX_COMMANDS = 20000       # resolved commands per analysis (all depths)
 WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>", ">&", "<>"})
 SAFE_WRITE_TARGETS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2"})
@@ -38,6 +41,7 @@ class Analysis:
         self.trace: list = []
         self._ticks = 0
         self.parsed_bytes = 0
+        self.written: dict = {}    # absolute path -> content (None: unknown) of files written earlier in the line
 
     # ---- the sink interface used by expand.Expander ------------------------------------------------------------
     def tick(self):
@@ -77,12 +81,15 @@ class Analysis:
                       % (4 * MAX_DEPTH), via=cmd.via)
             return
         self.commands.append(cmd)
+        self.note_written(cmd)
         for op, fd, target, _body in cmd.redirects:
             self.redirect((op, fd, target, _body), cmd.cwd, cmd.path, cmd.via)
         if cmd.argv0.dynamic:
             self.fact("shell:dynamic-command", cmd.argv0.text,
                       "the command name %r is only known at run time" % cmd.argv0.text, via=cmd.via)
             return
+        if cmd.name in ANALYZERS:
+            payloads.analyze(cmd, self)
         for step in unwrap(cmd):
             if isinstance(step, Inner):
                 self.trace.append((cmd.display(), step.step, step.command.display()))
@@ -91,6 +98,8 @@ class Analysis:
                 self.trace.append((cmd.display(), step.step, step.text[:200]))
                 if step.remote:
                     nested = initial_state({"HOME": self.context.home}, None)
+                elif state is None:
+                    nested = initial_state(self.context.environ, cmd.cwd)
                 else:
                     nested = state.copy()
                     nested.cwd = cmd.cwd
@@ -98,6 +107,68 @@ class Analysis:
             elif isinstance(step, Note):
                 self.trace.append((cmd.display(), step.kind, step.detail))
                 self.fact("shell:" + step.kind, step.target, step.detail, via=cmd.via)
+            elif isinstance(step, ScriptFile):
+                self.script_file(cmd, step.path, step.step)
+        if "/" in cmd.argv0.text and cmd.name not in ANALYZERS:
+            from agentsh.payloads import scripts
+            scripts.path_script(cmd, payloads.PayloadContext(self, cmd))
+
+    def script_file(self, cmd, path, step, interpreter="shell"):
+        """Analyze a script file a command runs. A file written earlier in this same line is judged by what
+        was written into it (`cat > x.sh <<EOF … EOF; bash x.sh`), since it does not exist yet."""
+        text, reason = self.read_file(cmd, path)
+        if text is None:
+            self.fact("shell:unreadable-script", path, "cannot vet script %s: %s" % (path, reason), via=cmd.via)
+            return
+        self.trace.append((cmd.display(), step, text[:200]))
+        nested = initial_state(self.context.environ, cmd.cwd)
+        self.run_text(text, nested, cmd.path + (step,), cmd.via + (step,), cmd.depth + 1)
+
+    def read_file(self, cmd, path):
+        """(text, None) or (None, reason), preferring content written earlier in this line."""
+        full = join_path(cmd.cwd, os.path.expanduser(path) if path.startswith("~") else path)
+        if full is None:
+            return None, "its location depends on a directory agentsh cannot resolve"
+        if full in self.written:
+            text = self.written[full]
+            return (text, None) if text is not None else (None, "written earlier in this command with content "
+                                                                "agentsh cannot see")
+        if full.startswith(("/dev/fd/", "/proc/self/fd/")) or full == "/dev/stdin":
+            return None, "it is read from a file descriptor"
+        try:
+            with open(full, "rb") as f:
+                data = f.read(MAX_SCRIPT_BYTES + 1)
+        except OSError as e:
+            return None, e.strerror or str(e)
+        if len(data) > MAX_SCRIPT_BYTES:
+            return None, "larger than %d bytes" % MAX_SCRIPT_BYTES
+        return data.decode("utf-8", "replace"), None
+
+    def note_written(self, cmd):
+        """Remember files this command writes, with their content when the text shows it."""
+        for op, _fd, target, _body in cmd.redirects:
+            if op not in (">", ">|", ">>", "&>") or target is None or target.dynamic:
+                continue
+            full = join_path(cmd.cwd, target.text)
+            if full is None:
+                continue
+            content = None
+            if cmd.name == "cat" and not cmd.args and cmd.stdin is not None and cmd.stdin.kind == "text":
+                content = cmd.stdin.text
+            elif cmd.name in ("echo", "printf") and not any(a.dynamic for a in cmd.args):
+                words = [a.text for a in cmd.args if not (cmd.name == "echo" and a.text in ("-n", "-e", "-E"))]
+                content = " ".join(words) + "\n"
+            if op == ">>" and full in self.written:
+                prev = self.written[full]
+                content = None if prev is None or content is None else prev + content
+            self.written[full] = content
+        if cmd.name == "tee":
+            for a in cmd.args:
+                if not a.text.startswith("-") and not a.dynamic:
+                    full = join_path(cmd.cwd, a.text)
+                    if full is not None:
+                        src = cmd.stdin
+                        self.written[full] = src.text if src is not None and src.kind == "text" else None
 
     def nested(self, text, state, path, via, depth, stdin):
         self.run_text(text, state, path, via, depth + 1, stdin)
@@ -124,6 +195,15 @@ class Analysis:
 
     def fact(self, kind, target, detail, via=()):
         self.facts.append(Fact(kind, target, detail, via=via))
+
+    # ---- the interface payload analyzers use (through payloads.PayloadContext) ----------------------------------
+    def payload_fact(self, cmd, kind, target, detail, payload):
+        self.facts.append(Fact(kind, target, detail, via=cmd.via, cwd=cmd.cwd, payload=payload[:2000]))
+
+    def payload_shell(self, cmd, text, step):
+        self.trace.append((cmd.display(), step, text[:200]))
+        nested = initial_state(self.context.environ, cmd.cwd)
+        self.run_text(text, nested, cmd.path + (step,), cmd.via + (step,), cmd.depth + 1)
 
 
 def _calls_itself_in_background(name, body) -> bool:

@@ -143,6 +143,8 @@ def _print_text(console, d, file_label):
     console.print("[%s]%-7s[/] %s" % (_STYLE[d.decision], d.decision.upper(), escape(shown)))
     for f in sorted(d.findings, key=lambda f: -SEVERITY_RANK[f.severity]):
         console.print("        [dim]%s[/] [bold]%s[/]: %s" % (f.severity, f.rule, escape(f.message)))
+        if f.where and f.location() != d.command:
+            console.print("          [dim]at:[/] %s" % escape(f.location()[:200]))
         console.print("          [dim]safer:[/] %s" % escape(f.safer))
 
 
@@ -163,7 +165,8 @@ def explain(environment, as_json, command):
         obj["commands"] = [{"argv": [c.argv0.text] + [a.text for a in c.args],
                             "dynamic": [c.argv0.dynamic] + [a.dynamic for a in c.args],
                             "cwd": c.cwd, "via": list(c.via), "path": list(c.path)} for c in d.commands]
-        obj["facts"] = [{"kind": f.kind, "target": f.target, "detail": f.detail} for f in d.facts]
+        obj["facts"] = [{"kind": f.kind, "target": f.target, "detail": f.detail, "payload": f.payload}
+                        for f in d.facts]
         obj["unwrapping"] = [list(t) for t in d.trace]
         click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
         return EXIT_STOPPED if d.decision != "allow" else EXIT_OK
@@ -199,12 +202,14 @@ def explain(environment, as_json, command):
     if d.facts:
         facts = Tree("[bold]facts[/]")
         for f in d.facts:
-            facts.add("%s  %s" % (f.kind, escape(f.detail or f.target)))
+            node = facts.add("[bold]%s[/]  %s" % (f.kind, escape(f.detail or f.target)))
+            if f.payload:
+                node.add("payload: " + escape(f.payload[:300].replace("\n", "\\n")))
         console.print(facts)
     matched = Tree("[bold]rules matched[/]")
     for f in d.findings:
         node = matched.add("[bold]%s[/] [%s]  %s" % (f.rule, f.severity, escape(f.message)))
-        node.add("on: " + escape(f.where))
+        node.add("on: " + escape(f.location()))
         node.add("why: " + escape(f.why))
         node.add("safer: " + escape(f.safer))
     if not d.findings:

@@ -148,17 +148,22 @@ class StdinSource(Record):
 
 class Fact(Record):
     """Something the analyzer noticed that is not a plain argv: rules match facts by kind."""
-    __slots__ = ("kind", "target", "detail", "target_arg", "cwd", "via")
-    _defaults = {"target": "", "detail": "", "target_arg": None, "cwd": None, "via": ()}
+    __slots__ = ("kind", "target", "detail", "target_arg", "cwd", "via", "payload")
+    _defaults = {"target": "", "detail": "", "target_arg": None, "cwd": None, "via": (), "payload": ""}
+    # payload: the extracted text a payload analyzer classified (SQL statement, GraphQL document, …), for explain
 
 
 class Finding(Record):
-    __slots__ = ("rule", "severity", "message", "why", "safer", "where")
-    _defaults = {"where": ""}
+    __slots__ = ("rule", "severity", "message", "why", "safer", "where", "via")
+    _defaults = {"where": "", "via": ()}
+
+    def location(self) -> str:
+        """What the rule matched, and how agentsh got there: `rm -rf / (via make deploy (Makefile:3))`."""
+        return "%s (via %s)" % (self.where, " > ".join(self.via)) if self.via else self.where
 
     def as_json(self) -> dict:
         return {"rule": self.rule, "severity": self.severity, "message": self.message, "why": self.why,
-                "safer": self.safer, "where": self.where}
+                "safer": self.safer, "where": self.location()}
 
 
 class Context(Record):

@@ -11,8 +11,8 @@ def stop_message(decision) -> str:
         lines.append("  environment: %s" % decision.environment)
     for f in sorted(decision.findings, key=lambda f: -SEVERITY_RANK.get(f.severity, 0)):
         lines.append("  [%s] %s: %s" % (f.severity, f.rule, f.message))
-        if f.where and f.where != decision.command:
-            lines.append("    in: %s" % _one_line(f.where))
+        if f.where and f.location() != decision.command:
+            lines.append("    at: %s" % _one_line(f.location()))
         lines.append("    why: %s" % f.why)
         lines.append("    safer: %s" % f.safer)
     if decision.decision == "confirm":

@@ -429,9 +429,9 @@ class Matcher:
         self.project_root_for = project_root_for
         self.tmpdir = tmpdir
 
-    def _finding(self, index, where) -> Finding:
+    def _finding(self, index, where, via=()) -> Finding:
         r = self.ruleset.meta(index)
-        return Finding(r["id"], r["severity"], r["message"], r["why"], r["safer"], where)
+        return Finding(r["id"], r["severity"], r["message"], r["why"], r["safer"], where, via)
 
     def rules_for(self, name) -> list:
         got = self.ruleset.for_command(name)
@@ -447,7 +447,7 @@ class Matcher:
         classes_cache = {}
         for index, _rid, _sev, match in entries:
             if self._matches(match, cmd, flags, positionals, classes_cache):
-                out.append(self._finding(index, cmd.display()))
+                out.append(self._finding(index, cmd.display(), cmd.via))
         return out
 
     def _matches(self, m, cmd, flags, positionals, classes_cache) -> bool:
@@ -527,7 +527,7 @@ class Matcher:
                                    self.tmpdir)
                 if not set(c) & classes:
                     continue
-            out.append(self._finding(index, fact.detail or fact.target))
+            out.append(self._finding(index, fact.detail or fact.target, fact.via))
         return out
 
 

@@ -20,7 +20,6 @@ from agentsh.expand import join_path
 from agentsh.model import Arg, Command, Record, StdinSource
 
 SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish"})
-MAX_SCRIPT_BYTES = 1 << 20   # a script file larger than this is not read: at least confirm
 
 
 class Inner(Record):
@@ -35,6 +34,11 @@ class Script(Record):
 
 class Note(Record):
     __slots__ = ("kind", "target", "detail")
+
+
+class ScriptFile(Record):
+    """A shell script file the command runs (`bash x.sh`, `source x`, `bash < x`): the analyzer reads it."""
+    __slots__ = ("path", "step")
 
 
 # ---- option scanning -------------------------------------------------------------------------------------------
@@ -488,19 +492,8 @@ def _script_file(cmd, operand: Arg, label):
 
 
 def _read_script(cmd, path, step):
-    full = join_path(cmd.cwd, os.path.expanduser(path)) if not path.startswith("/") else path
-    if full is None:
-        return [Note("unreadable-script", path, "the script's location depends on an unknown directory")]
-    if full.startswith("/dev/fd/") or full.startswith("/proc/self/fd/") or full == "/dev/stdin":
-        return [Note("stdin-script", path, "a shell runs whatever arrives on a file descriptor")]
-    try:
-        with open(full, "rb") as f:
-            data = f.read(MAX_SCRIPT_BYTES + 1)
-    except OSError as e:
-        return [Note("unreadable-script", path, "cannot read the script: %s" % (e.strerror or e))]
-    if len(data) > MAX_SCRIPT_BYTES:
-        return [Note("unreadable-script", path, "script larger than %d bytes" % MAX_SCRIPT_BYTES)]
-    return [Script(data.decode("utf-8", "replace"), step)]
+    """The analyzer reads the file (it knows files written earlier in the same line)."""
+    return [ScriptFile(path, step)]
 
 
 def _source(cmd):
