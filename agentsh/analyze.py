@@ -236,7 +236,10 @@ def _calls_itself_in_background(name, body) -> bool:
 
 
 # ---- the public entry point ---------------------------------------------------------------------------------------
-def make_context(environ=None, cwd=None, environment="local") -> Context:
+def make_context(environ=None, cwd=None, environment=None) -> Context:
+    """The context of this process. environment=None resolves it per command; a name forces it (`--env`).
+    Raises ValueError for an unreadable user config (callers fail closed)."""
+    from agentsh.context import detect_agent, load_settings
     env = dict(os.environ if environ is None else environ)
     if cwd is None:
         try:
@@ -244,8 +247,9 @@ def make_context(environ=None, cwd=None, environment="local") -> Context:
         except OSError:
             cwd = env.get("PWD") or "/"
     home = env.get("HOME") or os.path.expanduser("~")
-    return Context(cwd=cwd, home=home, environ=env, environment=environment,
-                   project_root=find_project_root(cwd, home))
+    root = find_project_root(cwd, home)
+    return Context(cwd=cwd, home=home, environ=env, environment=environment, project_root=root,
+                   settings=load_settings(env, root), agent=detect_agent(env))
 
 
 ISOLATE_ABOVE_BYTES = 8192   # larger inputs are analyzed in a child process under a hard deadline
@@ -317,7 +321,7 @@ def _failure(command, context, message, rule_id) -> Decision:
     f = Finding(rule_id, "catastrophic", "agentsh could not analyze this command: " + message,
                 "agentsh fails closed: a command it cannot vet does not run",
                 "simplify the command (split it into smaller steps) or report the problem", "")
-    return Decision(command, "block", context.environment, [f], error=message)
+    return Decision(command, "block", context.environment or "unknown", [f], error=message)
 
 
 def _analyze(command, context, compiled, deadline_seconds) -> Decision:
@@ -334,25 +338,103 @@ def _analyze(command, context, compiled, deadline_seconds) -> Decision:
         return context.project_root
 
     matcher = rules_mod.Matcher(ruleset, context.home, project_root_for, context.environ.get("TMPDIR"))
+    where_it_lands = _Placement(context, analysis.commands)
     findings = []
     seen = set()
+
+    def add(found, origin):
+        for f in found:
+            key = (f.rule, f.where)
+            if key not in seen:
+                seen.add(key)
+                findings.append(where_it_lands.place(f, origin))
+
     for cmd in analysis.commands:
         analysis.tick()
-        for f in matcher.match_command(cmd):
-            key = (f.rule, f.where)
-            if key not in seen:
-                seen.add(key)
-                findings.append(f)
+        add(matcher.match_command(cmd), cmd)
     for fact in analysis.facts:
-        for f in matcher.match_fact(fact):
-            key = (f.rule, f.where)
-            if key not in seen:
-                seen.add(key)
-                findings.append(f)
-    findings.extend(fail_closed_findings(findings, analysis.facts))
-    decision = decide(findings, analysis.facts, context.environment, context.credential_mismatch)
-    return Decision(command, decision, context.environment, findings, commands=analysis.commands,
-                    facts=analysis.facts, trace=analysis.trace)
+        add(matcher.match_fact(fact), fact.origin)
+    for f in fail_closed_findings(findings, analysis.facts):
+        findings.append(where_it_lands.place(f, None))
+    findings.extend(where_it_lands.context_findings(findings))
+    decision = decide(findings, analysis.facts)
+    return Decision(command, decision, where_it_lands.line_environment(), findings, commands=analysis.commands,
+                    facts=analysis.facts, trace=analysis.trace, contexts=where_it_lands.contexts(),
+                    agent=context.agent)
+
+
+class _Placement:
+    """Puts each finding where its command lands: environment, credential mismatch, provenance."""
+
+    def __init__(self, context, commands):
+        from agentsh.context import CommandContext, Resolver
+        self.commands = commands
+        self.fixed = CommandContext(context.environment) if context.environment else None
+        self.resolver = None if self.fixed else Resolver(context, commands)
+        self._line = None
+        self._by_origin = {}
+
+    def of(self, cmd):
+        if self.fixed is not None:
+            return self.fixed
+        if cmd is None:
+            return self.line()
+        return self.resolver.resolve(cmd)
+
+    def line(self):
+        """For findings about the line as a whole: the most severe context of its commands."""
+        if self._line is None:
+            from agentsh.context import RANK, CommandContext
+            best = CommandContext("local")
+            for cmd in self.commands[:200]:
+                c = self.resolver.resolve(cmd)
+                if RANK[c.environment] > RANK[best.environment] or (c.mismatch and not best.mismatch):
+                    best = c
+            self._line = best
+        return self._line
+
+    def place(self, finding, origin):
+        from agentsh.model import SEVERITIES, SEVERITY_RANK
+        c = self.of(origin)
+        finding.environment = "mismatch" if c.mismatch else c.environment
+        if c.raise_by and not finding.rule.startswith(("agentsh.", "context.")):
+            finding.severity = SEVERITIES[min(SEVERITY_RANK[finding.severity] + c.raise_by, len(SEVERITIES) - 1)]
+            finding.raised = True
+        self._by_origin.setdefault(id(c), (c, []))[1].append(finding)
+        return finding
+
+    def context_findings(self, findings) -> list:
+        """The mismatch and provenance findings, for commands that have findings of their own: a read-only
+        command with a production token stays allowed."""
+        from agentsh.model import SEVERITY_RANK, Finding
+        out = []
+        for c, found in self._by_origin.values():
+            if not found:
+                continue
+            top = max(found, key=lambda f: SEVERITY_RANK[f.severity]).severity
+            if c.mismatch:
+                out.append(Finding("context.credential-mismatch", top, "Credential mismatch: " + c.mismatch,
+                                   "A credential for one environment used from another is how a staging task "
+                                   "deletes production (PocketOS, April 2026).",
+                                   "Use the credential registered for this environment, or have a human run it.",
+                                   "", (), "mismatch"))
+            if c.raise_by:
+                out.append(Finding("context.credential-provenance", "write", "; ".join(c.notes),
+                                   "A token pasted into a command or dug out of a file is usually one the task was "
+                                   "not given: findings of this command are raised one level.",
+                                   "Use the credential through its registered variable (e.g. $RAILWAY_TOKEN).",
+                                   "", (), "mismatch" if c.mismatch else c.environment))
+        return out
+
+    def line_environment(self) -> str:
+        if self.fixed is not None:
+            return self.fixed.environment
+        return self.line().environment
+
+    def contexts(self) -> list:
+        if self.fixed is not None:
+            return []
+        return [(cmd.display(), self.resolver.resolve(cmd)) for cmd in self.commands[:200]]
 
 
 __all__ = ["analyze", "make_context", "Analysis", "Arg", "join_path"]

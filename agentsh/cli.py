@@ -49,6 +49,19 @@ def _load_rules_or_fail(documented=False):
         raise InputError("invalid rule pack: %s" % e) from None
 
 
+def _check_env(environment):
+    if environment is not None and environment not in ENVIRONMENTS:
+        raise InputError("--env must be one of %s" % ", ".join(ENVIRONMENTS))
+
+
+def _context_or_fail(environment=None):
+    from agentsh.analyze import make_context
+    try:
+        return make_context(environment=environment)
+    except ValueError as e:
+        raise InputError("invalid configuration: %s" % e) from None
+
+
 def _read_commands(paths, jsonl: bool) -> list:
     """[(label, command text)] from stdin lines/JSONL or whole files, with errors that name the line."""
     items = []
@@ -97,20 +110,19 @@ def _read_commands(paths, jsonl: bool) -> list:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per command, in input order.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default=None,
               help="Output format (--json is --format json).")
-@click.option("--env", "environment", default="local", show_default=True,
-              help="Environment the commands target: local, staging, production.")
+@click.option("--env", "environment", default=None,
+              help="Force the environment the commands target (local, staging, production) instead of resolving it.")
 @click.argument("paths", nargs=-1, type=click.Path())
 def check(jsonl, as_json, fmt, environment, paths):
     """Decide each command: from stdin (one per line), --jsonl, or whole files (PATH…)."""
     fmt = "json" if as_json else (fmt or "text")
     if fmt in ("sarif", "github"):
         raise InputError("--format %s is not available yet; use text or json" % fmt)
-    if environment not in ENVIRONMENTS:
-        raise InputError("--env must be one of %s" % ", ".join(ENVIRONMENTS))
+    _check_env(environment)
     compiled = _load_rules_or_fail()
     items = _read_commands(paths, jsonl)
-    from agentsh.analyze import analyze, make_context
-    context = make_context(environment=environment)
+    context = _context_or_fail(environment)
+    from agentsh.analyze import analyze
     out = sys.stdout
     stopped = 0
     console = None
@@ -149,16 +161,15 @@ def _print_text(console, d, file_label):
 
 
 @cli.command()
-@click.option("--env", "environment", default="local", show_default=True)
+@click.option("--env", "environment", default=None, help="Force the environment (local, staging, production).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable explanation.")
 @click.argument("command")
 def explain(environment, as_json, command):
     """Show how agentsh reads COMMAND: parse tree, unwrapping, rules, context and verdict."""
-    if environment not in ENVIRONMENTS:
-        raise InputError("--env must be one of %s" % ", ".join(ENVIRONMENTS))
+    _check_env(environment)
     compiled = _load_rules_or_fail()
-    from agentsh.analyze import analyze, make_context
-    context = make_context(environment=environment)
+    context = _context_or_fail(environment)
+    from agentsh.analyze import analyze
     d = analyze(command, context, compiled)
     if as_json:
         obj = d.as_json()
@@ -176,8 +187,10 @@ def explain(environment, as_json, command):
     from agentsh.ts_loader import get_parser
     console = Console(highlight=False)
     console.print("[bold]command[/]  %s" % escape(command))
-    console.print("[bold]context[/]  environment=%s  cwd=%s  project=%s" % (
-        context.environment, escape(context.cwd), escape(str(context.project_root))))
+    console.print("[bold]context[/]  cwd=%s  project=%s  agent=%s" % (
+        escape(context.cwd), escape(str(context.project_root)), escape(str(context.agent[0] if context.agent else None))))
+    if context.environment:
+        console.print("         environment forced to %s (--env)" % context.environment)
     tree = Tree("[bold]parse tree[/] (tree-sitter-bash)")
     _ts_tree(get_parser().parse(command.encode()).root_node, tree, 0)
     console.print(tree)
@@ -206,16 +219,36 @@ def explain(environment, as_json, command):
             if f.payload:
                 node.add("payload: " + escape(f.payload[:300].replace("\n", "\\n")))
         console.print(facts)
+    if d.contexts:
+        where = Tree("[bold]where each command lands[/]")
+        for shown, c in d.contexts:
+            node = where.add("%s  [bold]%s[/]%s" % (escape(shown[:100]), c.environment,
+                                                    "  [red]MISMATCH[/]" if c.mismatch else ""))
+            for sig in c.signals:
+                node.add("%s = %s -> %s" % (escape(sig.source), escape(str(sig.value)[:80]), sig.environment))
+            if c.declared:
+                node.add("declared %s by %s" % (c.declared[0], escape(c.declared[1])))
+            if c.conflict():
+                node.add("[yellow]signals disagree: the most severe wins[/]")
+            for slot, var, env, origin in c.credentials:
+                node.add("credential in %s: %s (%s)" % (escape(slot), escape(var or "not registered"),
+                                                         escape(origin + (", " + env if env else ""))))
+            if c.mismatch:
+                node.add("[red]%s[/]" % escape(c.mismatch))
+            for note in c.notes:
+                node.add("[yellow]%s[/]" % escape(note))
+        console.print(where)
     matched = Tree("[bold]rules matched[/]")
     for f in d.findings:
-        node = matched.add("[bold]%s[/] [%s]  %s" % (f.rule, f.severity, escape(f.message)))
+        node = matched.add("[bold]%s[/] [%s%s] in %s  %s" % (f.rule, f.severity, " raised" if f.raised else "",
+                                                              f.environment, escape(f.message)))
         node.add("on: " + escape(f.location()))
         node.add("why: " + escape(f.why))
         node.add("safer: " + escape(f.safer))
     if not d.findings:
         matched.add("[dim](none)[/]")
     from agentsh.rules import Matcher
-    m = Matcher(compiled, context.home, lambda cwd: context.project_root)
+    m = Matcher(compiled, context.home, lambda cwd: context.project_root)  # only to list rules considered
     considered = sorted({rid for c in d.commands for rid in m.rules_for(c.name)})
     if considered:
         matched.add("[dim]considered: %s[/]" % escape(", ".join(considered)))
@@ -291,3 +324,116 @@ def rules_show(rule_id):
     return EXIT_OK
 
 
+
+
+@cli.command("context")
+@click.option("--json", "as_json", is_flag=True)
+def context_cmd(as_json):
+    """What agentsh sees here: environment signals and declarations, registered credentials in play, agent, tty."""
+    from agentsh.context import CredentialStore, Resolver
+    from agentsh.model import Arg, Command
+    ctx = _context_or_fail()
+    probe = Command(name="", args=[], argv0=Arg(""), assignments={}, cwd=ctx.cwd, redirects=[])
+    resolved = Resolver(ctx, [probe]).resolve(probe)
+    store = CredentialStore(ctx.environ)
+    registered = []
+    for var, entry in sorted(store.entries().items()):
+        value = ctx.environ.get(var)
+        state = "not set here"
+        if value:
+            hit = store.lookup(value)
+            state = "matches" if hit and hit[0] == var else "set, different value"
+        registered.append({"name": var, "environment": entry.get("environment"), "label": entry.get("label", ""),
+                           "here": state})
+    info = {
+        "environment": resolved.environment,
+        "signals": [s.as_json() for s in resolved.signals],
+        "declared": {"environment": resolved.declared[0], "source": resolved.declared[1]} if resolved.declared else None,
+        "conflict": resolved.conflict(),
+        "credentials": registered,
+        "agent": {"name": ctx.agent[0], "detected_by": ctx.agent[1]} if ctx.agent else None,
+        "tty": {"stdin": sys.stdin.isatty(), "stdout": sys.stdout.isatty()},
+        "cwd": ctx.cwd, "project": ctx.project_root,
+        "notes": list(ctx.settings.notes) if ctx.settings else [],
+    }
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+    c = Console(highlight=False)
+    c.print("[bold]environment[/] %s%s" % (info["environment"], "  [yellow](signals disagree: most severe wins)[/]"
+                                          if info["conflict"] else ""))
+    t = Table("source", "value", "means", box=None, pad_edge=False)
+    for s in info["signals"]:
+        t.add_row(escape(s["source"]), escape(str(s["value"])), s["environment"])
+    if info["declared"]:
+        t.add_row(escape(info["declared"]["source"]), "(declared)", info["declared"]["environment"])
+    if info["signals"] or info["declared"]:
+        c.print(t)
+    else:
+        c.print("  no signal: commands are judged as local unless their own flags or credentials say otherwise")
+    if registered:
+        t = Table("credential", "environment", "label", "here", box=None, pad_edge=False)
+        for r in registered:
+            t.add_row(r["name"], r["environment"], escape(r["label"]), r["here"])
+        c.print(t)
+    c.print("[bold]agent[/] %s (%s)" % (info["agent"]["name"] or "none", escape(info["agent"]["detected_by"]))
+            if info["agent"] else "[bold]agent[/] none")
+    c.print("[bold]tty[/] stdin=%s stdout=%s" % (info["tty"]["stdin"], info["tty"]["stdout"]))
+    for n in info["notes"]:
+        c.print("[yellow]%s[/]" % escape(n))
+    return EXIT_OK
+
+
+@cli.group()
+def creds():
+    """Register credentials by environment. Only keyed fingerprints are stored, never values."""
+
+
+@creds.command("add")
+@click.argument("var")
+@click.option("--env", "environment", required=True, help="local, staging or production (or a name that means one).")
+@click.option("--label", default="", help="A note to recognise it by (never the value).")
+def creds_add(var, environment, label):
+    """Register the current value of the environment variable VAR as belonging to --env."""
+    from agentsh.context import CredentialStore, classify_name
+    env = environment.lower() if environment.lower() in ENVIRONMENTS else classify_name(environment)
+    if env is None:
+        raise InputError("--env %r does not name local, staging or production" % environment)
+    value = os.environ.get(var)
+    if not value:
+        raise InputError("%s is not set in this shell: export it first (its value is fingerprinted, not stored)" % var)
+    CredentialStore(os.environ).add(var, value, env, label)
+    click.echo("registered %s as %s%s" % (var, env, (" (%s)" % label) if label else ""))
+    return EXIT_OK
+
+
+@creds.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def creds_list(as_json):
+    """Registered credentials: names, environments and labels (never values or fingerprints)."""
+    from agentsh.context import CredentialStore
+    entries = CredentialStore(os.environ).entries()
+    rows = [{"name": k, "environment": v.get("environment"), "label": v.get("label", "")}
+            for k, v in sorted(entries.items()) if isinstance(v, dict)]
+    if as_json:
+        click.echo(json.dumps(rows))
+    elif not rows:
+        click.echo("no credentials registered (agentsh creds add VAR --env production)")
+    else:
+        for r in rows:
+            click.echo("%-28s %-11s %s" % (r["name"], r["environment"], r["label"]))
+    return EXIT_OK
+
+
+@creds.command("rm")
+@click.argument("var")
+def creds_rm(var):
+    """Forget a registered credential."""
+    from agentsh.context import CredentialStore
+    if not CredentialStore(os.environ).remove(var):
+        raise InputError("%s is not registered" % var)
+    click.echo("removed %s" % var)
+    return EXIT_OK

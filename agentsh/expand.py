@@ -374,6 +374,7 @@ class Expander:
     def resolve_word(self, word: Word, state: State, path, split=True) -> list:
         """Expand one word into zero or more arguments, like bash would, or mark it dynamic."""
         fields: list = [[[], False, False, False]]   # [text pieces, dynamic, glob, quoted]
+        expanded = False
         first = True
         for i, p in enumerate(word.parts):
             k = p.kind
@@ -401,7 +402,9 @@ class Expander:
                     cur[0].append("$" + p.value if p.value.isidentifier() or p.value.isdigit()
                                   else "${" + p.value + "}")
                     cur[1] = True
-                elif p.quoted or not split:
+                    continue
+                expanded = True
+                if p.quoted or not split:
                     cur[0].append(value)
                 else:
                     # unquoted expansion: bash splits it on whitespace and globs the pieces
@@ -443,9 +446,9 @@ class Expander:
                             t = home + t[1:]
                         out.append(Arg(t, False, glob or _has_glob(t), False))
                     continue
-            out.append(Arg(text, dynamic, glob, quoted))
+            out.append(Arg(text, dynamic, glob, quoted, expanded))
         if not out and not split:
-            out.append(Arg(""))
+            out.append(Arg("", expanded=expanded))
         return out
 
     def producer_of_body(self, body, state: State) -> StdinSource:

@@ -127,8 +127,9 @@ class ParseResult(Record):
 # ---- resolved commands and facts (expand / unwrap stages) -----------------------------------------------------
 class Arg(Record):
     """A resolved word. `text` is what bash would pass when `dynamic` is False."""
-    __slots__ = ("text", "dynamic", "glob", "quoted")
-    _defaults = {"dynamic": False, "glob": False, "quoted": False}
+    __slots__ = ("text", "dynamic", "glob", "quoted", "expanded")
+    _defaults = {"dynamic": False, "glob": False, "quoted": False, "expanded": False}
+    # expanded: part of the text came from a variable (provenance of credentials: `$TOKEN` vs a pasted token)
 
 
 class Command(Record):
@@ -148,14 +149,17 @@ class StdinSource(Record):
 
 class Fact(Record):
     """Something the analyzer noticed that is not a plain argv: rules match facts by kind."""
-    __slots__ = ("kind", "target", "detail", "target_arg", "cwd", "via", "payload")
-    _defaults = {"target": "", "detail": "", "target_arg": None, "cwd": None, "via": (), "payload": ""}
+    __slots__ = ("kind", "target", "detail", "target_arg", "cwd", "via", "payload", "origin")
+    _defaults = {"target": "", "detail": "", "target_arg": None, "cwd": None, "via": (), "payload": "",
+                 "origin": None}
+    # origin: the Command the fact is about (its environment and credentials apply to the fact's findings)
     # payload: the extracted text a payload analyzer classified (SQL statement, GraphQL document, …), for explain
 
 
 class Finding(Record):
-    __slots__ = ("rule", "severity", "message", "why", "safer", "where", "via")
-    _defaults = {"where": "", "via": ()}
+    __slots__ = ("rule", "severity", "message", "why", "safer", "where", "via", "environment", "raised")
+    _defaults = {"where": "", "via": (), "environment": None, "raised": False}
+    # environment: where the matched command lands; raised: severity raised one level by credential provenance
 
     def location(self) -> str:
         """What the rule matched, and how agentsh got there: `rm -rf / (via make deploy (Makefile:3))`."""
@@ -167,14 +171,17 @@ class Finding(Record):
 
 
 class Context(Record):
-    """What policy needs to know about where the command runs. The context issue fills in more."""
-    __slots__ = ("cwd", "home", "environ", "environment", "project_root", "credential_mismatch")
-    _defaults = {"environment": "local", "project_root": None, "credential_mismatch": False}
+    """Where agentsh runs: cwd, home, the process environment, the project. `environment` forces one environment
+    for every command (`check --env`, tests); None resolves it per command from signals (agentsh.context)."""
+    __slots__ = ("cwd", "home", "environ", "environment", "project_root", "settings", "agent")
+    _defaults = {"environment": None, "project_root": None, "settings": None, "agent": None}
 
 
 class Decision(Record):
-    __slots__ = ("command", "decision", "environment", "findings", "commands", "facts", "trace", "error")
-    _defaults = {"commands": [], "facts": [], "trace": [], "error": None}
+    __slots__ = ("command", "decision", "environment", "findings", "commands", "facts", "trace", "error",
+                 "contexts", "agent")
+    _defaults = {"commands": [], "facts": [], "trace": [], "error": None, "contexts": [], "agent": None}
+    # contexts: [(command display, CommandContext)] for explain
 
     def as_json(self) -> dict:
         d = {"command": self.command, "decision": self.decision, "environment": self.environment,

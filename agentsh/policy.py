@@ -19,20 +19,13 @@ UNSEEN_KINDS = frozenset({
 })
 
 
-def environment_class(environment: str, credential_mismatch: bool) -> str:
-    if credential_mismatch:
-        return "mismatch"
-    if environment in ("production", "staging"):
-        return environment
-    return "local"
-
-
-def decide(findings: list, facts: list, environment: str = "local", credential_mismatch: bool = False,
-           policy: dict | None = None) -> str:
+def decide(findings: list, facts: list, policy: dict | None = None) -> str:
+    """Each finding is judged in the column of where its command lands (finding.environment: local, staging,
+    production or mismatch); the most severe outcome wins."""
     table = policy or DEFAULT_POLICY
-    env = environment_class(environment, credential_mismatch)
     decision = "allow"
     for f in findings:
+        env = f.environment if f.environment in ("staging", "production", "mismatch") else "local"
         d = table.get(f.severity, DEFAULT_POLICY["high"])[env]
         if DECISION_RANK[d] > DECISION_RANK[decision]:
             decision = d
