@@ -149,14 +149,15 @@ _STYLE = {"allow": "green", "confirm": "yellow", "block": "bold red"}
 
 def _print_text(console, d, file_label):
     from rich.markup import escape
-    shown = file_label or d.command.replace("\n", "\\n")
+    from agentsh.redact import redact
+    shown = file_label or redact(d.command).replace("\n", "\\n")
     if len(shown) > 160:
         shown = shown[:160] + "…"
     console.print("[%s]%-7s[/] %s" % (_STYLE[d.decision], d.decision.upper(), escape(shown)))
     for f in sorted(d.findings, key=lambda f: -SEVERITY_RANK[f.severity]):
         console.print("        [dim]%s[/] [bold]%s[/]: %s" % (f.severity, f.rule, escape(f.message)))
         if f.where and f.location() != d.command:
-            console.print("          [dim]at:[/] %s" % escape(f.location()[:200]))
+            console.print("          [dim]at:[/] %s" % escape(redact(f.location())[:200]))
         console.print("          [dim]safer:[/] %s" % escape(f.safer))
 
 
@@ -173,18 +174,23 @@ def explain(environment, as_json, command):
     d = analyze(command, context, compiled)
     if as_json:
         obj = d.as_json()
-        obj["commands"] = [{"argv": [c.argv0.text] + [a.text for a in c.args],
+        from agentsh.redact import redact
+        obj["commands"] = [{"argv": [redact(c.argv0.text)] + [redact(a.text) for a in c.args],
                             "dynamic": [c.argv0.dynamic] + [a.dynamic for a in c.args],
                             "cwd": c.cwd, "via": list(c.via), "path": list(c.path)} for c in d.commands]
-        obj["facts"] = [{"kind": f.kind, "target": f.target, "detail": f.detail, "payload": f.payload}
-                        for f in d.facts]
-        obj["unwrapping"] = [list(t) for t in d.trace]
+        obj["facts"] = [{"kind": f.kind, "target": redact(f.target), "detail": redact(f.detail),
+                         "payload": redact(f.payload)} for f in d.facts]
+        obj["unwrapping"] = [[redact(x) for x in t] for t in d.trace]
         click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
         return EXIT_STOPPED if d.decision != "allow" else EXIT_OK
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as rich_escape
     from rich.tree import Tree
+    from agentsh.redact import redact
     from agentsh.ts_loader import get_parser
+
+    def escape(text):   # everything explain prints is shown with credentials masked
+        return rich_escape(redact(text))
     console = Console(highlight=False)
     console.print("[bold]command[/]  %s" % escape(command))
     console.print("[bold]context[/]  cwd=%s  project=%s  agent=%s" % (
@@ -192,7 +198,7 @@ def explain(environment, as_json, command):
     if context.environment:
         console.print("         environment forced to %s (--env)" % context.environment)
     tree = Tree("[bold]parse tree[/] (tree-sitter-bash)")
-    _ts_tree(get_parser().parse(command.encode()).root_node, tree, 0)
+    _ts_tree(get_parser().parse(command.encode()).root_node, tree, 0, escape)
     console.print(tree)
     steps = Tree("[bold]unwrapping[/]")
     for outer, step, inner in d.trace:
@@ -257,7 +263,7 @@ def explain(environment, as_json, command):
     return EXIT_STOPPED if d.decision != "allow" else EXIT_OK
 
 
-def _ts_tree(node, parent, depth):
+def _ts_tree(node, parent, depth, escape):
     if depth > 40:
         parent.add("…")
         return
@@ -266,8 +272,7 @@ def _ts_tree(node, parent, depth):
             continue
         text = c.text.decode("utf-8", "replace")
         label = c.type if c.child_count else "%s %r" % (c.type, text[:60])
-        from rich.markup import escape
-        _ts_tree(c, parent.add(escape(label)), depth + 1)
+        _ts_tree(c, parent.add(escape(label)), depth + 1, escape)
 
 
 @cli.group()

@@ -166,8 +166,9 @@ class Finding(Record):
         return "%s (via %s)" % (self.where, " > ".join(self.via)) if self.via else self.where
 
     def as_json(self) -> dict:
+        from agentsh.redact import redact
         return {"rule": self.rule, "severity": self.severity, "message": self.message, "why": self.why,
-                "safer": self.safer, "where": self.location()}
+                "safer": self.safer, "where": redact(self.location())}
 
 
 class Context(Record):
@@ -184,7 +185,9 @@ class Decision(Record):
     # contexts: [(command display, CommandContext)] for explain
 
     def as_json(self) -> dict:
-        d = {"command": self.command, "decision": self.decision, "environment": self.environment,
+        from agentsh.redact import redact
+        # a token pasted into a command is not repeated in the output (CI logs keep it forever)
+        d = {"command": redact(self.command), "decision": self.decision, "environment": self.environment,
              "findings": [f.as_json() for f in self.findings]}
         if self.error:
             d["error"] = self.error

@@ -24,5 +24,6 @@ def stop_message(decision) -> str:
 
 
 def _one_line(s: str, limit=300) -> str:
-    s = s.replace("\n", "\\n")
+    from agentsh.redact import redact
+    s = redact(s).replace("\n", "\\n")
     return s if len(s) <= limit else s[:limit] + "…"

@@ -13,7 +13,10 @@ import os
 
 # program name -> (module in this package, function). Keep this table import-free: it is on the hot path.
 ANALYZERS = {
-    # scripts and task runners (SQL, NoSQL, HTTP and interpreter analyzers are added as they land)
+    # HTTP clients and API CLIs
+    "curl": ("http", "curl"), "wget": ("http", "wget"), "http": ("http", "httpie"), "https": ("http", "httpie"),
+    "xh": ("http", "httpie"), "xhs": ("http", "httpie"), "gh": ("http", "gh_api"), "railway": ("http", "railway_api"),
+    # scripts and task runners (SQL, NoSQL and interpreter analyzers are added as they land)
     "make": ("scripts", "make"), "gmake": ("scripts", "make"), "just": ("scripts", "just"),
     "npm": ("scripts", "npm"), "pnpm": ("scripts", "npm"), "yarn": ("scripts", "npm"),
 }
