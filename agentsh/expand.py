@@ -31,16 +31,17 @@ DECODERS = {
 
 
 class State:
-    __slots__ = ("vars", "cwd", "aliases", "functions")
+    __slots__ = ("vars", "cwd", "aliases", "functions", "exported")
 
-    def __init__(self, vars, cwd, aliases=None, functions=None):
+    def __init__(self, vars, cwd, aliases=None, functions=None, exported=None):
         self.vars = vars
         self.cwd = cwd
         self.aliases = aliases if aliases is not None else {}
         self.functions = functions if functions is not None else {}
+        self.exported = exported if exported is not None else frozenset()   # exported earlier in the line
 
     def copy(self) -> "State":
-        return State(dict(self.vars), self.cwd, dict(self.aliases), dict(self.functions))
+        return State(dict(self.vars), self.cwd, dict(self.aliases), dict(self.functions), self.exported)
 
     def lookup(self, name: str):
         """Value of $name: the line's own assignments first, then the environment agentsh runs in."""
@@ -65,6 +66,7 @@ def merge(*states: State) -> State:
                 out.vars[k] = DYN
         if out.cwd != s.cwd:
             out.cwd = None
+        out.exported = out.exported | s.exported
         for k in set(out.aliases) | set(s.aliases):
             if out.aliases.get(k) != s.aliases.get(k):
                 out.aliases[k] = out.aliases.get(k) or s.aliases.get(k)
@@ -194,6 +196,9 @@ class Expander:
                 out.vars[name] = DYN if prev is DYN else prev + value.text
             else:
                 out.vars[name] = value.text
+        if node.kind == "export" or (node.kind in ("declare", "typeset", "local") and "-x" in node.flags):
+            # `export X=1; cmd` hands X to cmd just like `X=1 cmd`
+            out.exported = out.exported | {name for name, _w, _a in node.pairs} | set(node.names)
         if node.kind == "unset":
             for n in node.names:
                 out.vars.pop(n, None)
@@ -207,6 +212,9 @@ class Expander:
     # ---- simple commands ------------------------------------------------------------------------------------
     def command(self, inv, state: State, path, stdin=None):
         assignments = {}
+        for name in state.exported:
+            v = state.vars.get(name, DYN)
+            assignments[name] = v
         for name, word, _append in inv.assignments:
             args = self.resolve_word(word, state, path, split=False)
             a = args[0] if args else Arg("")

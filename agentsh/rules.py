@@ -399,7 +399,8 @@ def _match_subcommand(pattern, positionals, pi=0, qi=0):
     while qi < len(positionals):
         arg, maybe = positionals[qi]
         alts = pattern[pi]
-        if not arg.dynamic and (arg.text in alts or "*" in alts):
+        if not arg.dynamic and (arg.text in alts or "*" in alts or any(
+                ("*" in a or "?" in a or "[" in a) and fnmatch.fnmatchcase(arg.text, a) for a in alts)):
             got = _match_subcommand(pattern, positionals, pi + 1, qi + 1)
             if got >= 0:
                 return got

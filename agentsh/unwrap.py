@@ -357,7 +357,7 @@ PACKAGE_BINARIES = {
     "@aws-cdk/cli": "cdk", "@pulumi/cli": "pulumi", "heroku-cli": "heroku", "@heroku/cli": "heroku",
     "@cloudflare/wrangler": "wrangler", "turbo": "turbo", "rimraf": "rimraf", "del-cli": "del",
     "@mongosh/cli": "mongosh", "prisma": "prisma", "@prisma/cli": "prisma", "typeorm": "typeorm",
-    "sequelize-cli": "sequelize", "drizzle-kit": "drizzle-kit", "knex": "knex",
+    "sequelize-cli": "sequelize", "drizzle-kit": "drizzle-kit", "knex": "knex", "@mikro-orm/cli": "mikro-orm",
 }
 
 
@@ -398,6 +398,29 @@ def _package_runner(value_opts="", long_values=(), skip_words=0, step=None):
 _NPX = _package_runner("pc", ("--package", "--call", "--cache", "--userconfig", "--registry"), step="npx")
 _UVX = _package_runner("p", ("--from", "--with", "--python", "--index", "--index-url", "--directory"), step="uvx")
 _PIPX_RUN = _package_runner("", ("--spec", "--python", "--pip-args"), skip_words=1, step="pipx run")
+
+
+_PM_BUILTINS = frozenset("""add audit bin cache config create dedupe dlx doctor env exec fetch help import info init
+install install-test link list ls licenses login logout outdated owner pack patch prune publish rebuild remove rm
+root run search server setup store test start stop restart unlink update upgrade up version view why workspace
+workspaces x plugin set node policies constraints explain npm""".split())
+
+
+def _package_manager(sub: tuple):
+    """pnpm/yarn: `dlx|exec X` run X; `pnpm prisma …` runs a package's binary when no script has that name
+    (the scripts analyzer reads the script of that name if there is one)."""
+    runner = _subcommand_runner(sub, package=True)
+
+    def unwrap(cmd):
+        got = runner(cmd)
+        if got:
+            return got
+        opts, k = scan_options(cmd.args, "C", ("--dir", "--cwd", "--filter", "--prefix"))
+        if k < len(cmd.args) and not cmd.args[k].dynamic and cmd.args[k].text not in _PM_BUILTINS:
+            r = _inner(cmd, cmd.args[k:], cmd.name + " (bin)")
+            return [r] if r else []
+        return []
+    return unwrap
 
 
 def _subcommand_runner(sub: tuple, value_opts="", long_values=(), package=False, step=None):
@@ -579,15 +602,16 @@ def _container_exec(cmd):
     words = [a.text for a in args[k:k + 2]]
     if words[:1] == ["exec"]:
         rest = args[k + 1:]
-    elif words == ["compose", "exec"] or (cmd.name == "docker-compose" and words[:1] == ["exec"]):
+    elif words in (["compose", "exec"], ["compose", "run"]) or (cmd.name == "docker-compose"
+                                                                  and words[:1] in (["exec"], ["run"])):
         rest = args[k + (2 if words[0] == "compose" else 1):]
         sub_opts, k2 = scan_options(rest, "f", ("--file", "--project-name", "--env-file"))
         if rest and rest[0].text != "exec" and words[0] == "compose":
             pass
     else:
         return []
-    opts, i = scan_options(rest, "euw", ("--env", "--env-file", "--user", "--workdir", "--detach-keys",
-                                         "--index"))
+    opts, i = scan_options(rest, "euwvpl", ("--env", "--env-file", "--user", "--workdir", "--detach-keys",
+                                            "--index", "--volume", "--publish", "--label", "--name", "--entrypoint"))
     inner = rest[i + 1:]
     if not inner:
         return []
@@ -758,13 +782,12 @@ UNWRAPPERS = {
     "minikube": _prefixed_kubectl, "source": _source, ".": _source, "at": _at, "batch": _at, "railway": _railway, "fly": _fly, "flyctl": _fly,
     "heroku": _heroku, "coproc": _coproc, "gcloud": _gcloud, "systemd-run": _systemd_run,
     "pwsh": _simple_prefix(step="pwsh") if False else None, "rimraf": _rimraf, "del": _rimraf, "del-cli": _rimraf,
-    "pnpm": _subcommand_runner(("dlx", "exec"), package=True),
-    "yarn": _subcommand_runner(("dlx", "exec"), package=True),
+    "pnpm": _package_manager(("dlx", "exec")), "yarn": _package_manager(("dlx", "exec")),
     "npm": _subcommand_runner(("exec", "x"), "pc", ("--package", "--call")),
     "bun": _subcommand_runner(("x",), package=True),
     "uv": _subcommand_runner(("run", "tool run"), "p", ("--with", "--python", "--directory", "--project",
                                                         "--env-file", "--extra", "--group", "--from", "--index")),
-    "poetry": _subcommand_runner(("run",)), "pipx": _PIPX_RUN,
+    "poetry": _subcommand_runner(("run",)), "pipx": _PIPX_RUN, "bundle": _subcommand_runner(("exec",)),
     "pdm": _subcommand_runner(("run",)), "hatch": _subcommand_runner(("run",)),
 }
 
