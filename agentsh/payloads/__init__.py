@@ -13,10 +13,19 @@ import os
 
 # program name -> (module in this package, function). Keep this table import-free: it is on the hot path.
 ANALYZERS = {
+    # SQL clients
+    "psql": ("sql", "psql"), "pgcli": ("sql", "psql"), "mysql": ("sql", "mysql"), "mariadb": ("sql", "mysql"),
+    "mycli": ("sql", "mysql"), "sqlite3": ("sql", "sqlite3"), "clickhouse-client": ("sql", "clickhouse"),
+    "clickhouse": ("sql", "clickhouse"), "cqlsh": ("sql", "cqlsh"), "duckdb": ("sql", "duckdb"),
+    "bq": ("sql", "bq"), "sqlcmd": ("sql", "sqlcmd"), "cockroach": ("sql", "cockroach"),
+    "snowsql": ("sql", "snowsql"), "turso": ("sql", "turso"), "wrangler": ("sql", "wrangler"),
+    # NoSQL clients
+    "redis-cli": ("nosql", "redis_cli"), "valkey-cli": ("nosql", "redis_cli"), "keydb-cli": ("nosql", "redis_cli"),
+    "mongosh": ("nosql", "mongosh"), "mongo": ("nosql", "mongosh"),
     # HTTP clients and API CLIs
     "curl": ("http", "curl"), "wget": ("http", "wget"), "http": ("http", "httpie"), "https": ("http", "httpie"),
     "xh": ("http", "httpie"), "xhs": ("http", "httpie"), "gh": ("http", "gh_api"), "railway": ("http", "railway_api"),
-    # scripts and task runners (SQL, NoSQL and interpreter analyzers are added as they land)
+    # scripts and task runners
     "make": ("scripts", "make"), "gmake": ("scripts", "make"), "just": ("scripts", "just"),
     "npm": ("scripts", "npm"), "pnpm": ("scripts", "npm"), "yarn": ("scripts", "npm"),
 }
