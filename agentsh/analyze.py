@@ -9,7 +9,7 @@ import os
 import time
 
 from agentsh.expand import Expander, initial_state, join_path
-from agentsh.model import Arg, Context, Decision, Fact
+from agentsh.model import Arg, Context, Decision, Fact, StdinSource
 from agentsh.parse import parse
 from agentsh.paths import find_project_root
 from agentsh.policy import decide, fail_closed_findings
@@ -66,7 +66,7 @@ class Analysis:
                       % result.errors[0][:60], via=via)
         for reason in result.too_complex[:1]:
             self.fact("shell:too-complex", reason, "command too complex to analyze completely (%s)" % reason, via=via)
-        Expander(self, self.context.home, path, depth, via).run(result.root, state)
+        Expander(self, self.context.home, path, depth, via).run(result.root, state, stdin=stdin)
         for text in result.hidden:
             self.run_text(text, state.copy(), path + ("after heredoc",), via, depth)
 
@@ -103,7 +103,19 @@ class Analysis:
                 else:
                     nested = state.copy()
                     nested.cwd = cmd.cwd
-                self.run_text(step.text, nested, cmd.path + (step.step,), cmd.via + (step.step,), cmd.depth + 1)
+                # the nested command reads what the outer one reads (`cat dump.sql | docker exec -i db psql`),
+                # unless the outer stdin is the script itself (`bash <<EOF`)
+                stdin = step.stdin
+                if stdin is None and cmd.stdin is not None and not (cmd.stdin.kind == "text"
+                                                                    and cmd.stdin.text == step.text):
+                    stdin = cmd.stdin
+                    if stdin.kind == "file":
+                        # the outer shell opens the file here, whatever host the inner command runs on
+                        text, reason = self.read_file(cmd, stdin.text)
+                        stdin = StdinSource("text", text, stdin.origin) if text is not None else \
+                            StdinSource("unknown", None, "%s (%s)" % (stdin.origin, reason))
+                self.run_text(step.text, nested, cmd.path + (step.step,), cmd.via + (step.step,), cmd.depth + 1,
+                              stdin)
             elif isinstance(step, Note):
                 self.trace.append((cmd.display(), step.kind, step.detail))
                 self.fact("shell:" + step.kind, step.target, step.detail, via=cmd.via)

@@ -100,7 +100,7 @@ class Expander:
             ok = fail = state
             for item in node.items:
                 st = merge(ok, fail) if (ok is not fail) else ok
-                ok, fail = self.run(item, st, path)
+                ok, fail = self.run(item, st, path, stdin)
             return ok, fail
         if t is CmdNode:
             return self.command(node.inv, state, path, stdin)

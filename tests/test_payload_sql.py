@@ -387,8 +387,6 @@ def test_through_wrappers(decide, command, rule):
     assert d.decision != "allow"
 
 
-@pytest.mark.xfail(strict=True, reason="engine: docker/kubectl exec -i and ssh do not hand the outer stdin to the "
-                                       "inner command (analyze.py runs remote Script steps without stdin)")
 @pytest.mark.parametrize("command", [
     "cat {path} | docker exec -i db psql -U postgres",
     "docker exec -i db psql < {path}",
