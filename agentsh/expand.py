@@ -21,6 +21,8 @@ from agentsh.model import (
 )
 
 DYN = None  # a variable whose value is unknown
+MAX_CALL_DEPTH = 4   # nested calls of functions defined in the line that are followed
+_ARGS_SEP = "\x1f"   # separates the words of "$@" inside a function body
 
 FETCHERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "aria2c", "nc", "ncat", "socat"})
 DECODERS = {
@@ -236,16 +238,27 @@ class Expander:
             stdin = self.stdin_from_redirects(redirects, inv)
         argv0 = argv[0]
         name = "" if argv0.dynamic else os.path.basename(argv0.text) if "/" in argv0.text else argv0.text
-        # An alias defined earlier in the line replaces the command word (bash expands it textually).
+        # An alias defined earlier may replace the command word, but non-interactive bash expands aliases only
+        # with `shopt -s expand_aliases` and only from the next line: judge both readings.
         if not argv0.dynamic and not argv0.quoted and name in state.aliases and "alias " + name not in self.via:
             text = state.aliases[name] + " " + " ".join(_quote(a.text) for a in argv[1:])
             self.sink.nested(text, state, path + ("alias " + name,), self.via + ("alias " + name,),
                              self.depth, stdin)
-            return state, state
         cmd = Command(name=name, args=argv[1:], argv0=argv0, assignments=assignments, cwd=state.cwd,
                       redirects=redirects, stdin=stdin, via=self.via, path=path, depth=self.depth,
                       source=inv.source)
         self.sink.command(cmd, state)
+        body = state.functions.get(name) if not argv0.dynamic else None
+        if body is not None and path.count("call") < MAX_CALL_DEPTH:
+            # a function call runs its body here: with these arguments as $1…, this cwd and these variables
+            call = state.copy()
+            for i, a in enumerate(argv[1:10], 1):
+                call.vars[str(i)] = DYN if a.dynamic else a.text
+            call.vars["#"] = str(len(argv) - 1)
+            call.vars["@"] = call.vars["*"] = DYN if any(a.dynamic for a in argv[1:]) else \
+                _ARGS_SEP.join(a.text for a in argv[1:])
+            ok, fail = self.run(body, call, path + ("call", "call " + name), stdin)
+            return ok, fail
         return self.effects(cmd, state)
 
     def effects(self, cmd: Command, state: State):
@@ -382,7 +395,7 @@ class Expander:
     def resolve_word(self, word: Word, state: State, path, split=True) -> list:
         """Expand one word into zero or more arguments, like bash would, or mark it dynamic."""
         fields: list = [[[], False, False, False]]   # [text pieces, dynamic, glob, quoted]
-        expanded = False
+        expanded_var = False
         first = True
         for i, p in enumerate(word.parts):
             k = p.kind
@@ -411,7 +424,17 @@ class Expander:
                                   else "${" + p.value + "}")
                     cur[1] = True
                     continue
-                expanded = True
+                expanded_var = True
+                if p.value in ("@", "*") and _ARGS_SEP in value or p.value in ("@", "*") and value and \
+                        len(word.parts) == 1:
+                    # "$@" in a function body: one word per argument (bash keeps them apart)
+                    words_ = value.split(_ARGS_SEP)
+                    if p.value == "*" and p.quoted:
+                        words_ = [" ".join(words_)]
+                    cur[0].append(words_[0])
+                    for w_ in words_[1:]:
+                        fields.append([[w_], False, False, True])
+                    continue
                 if p.quoted or not split:
                     cur[0].append(value)
                 else:
@@ -447,6 +470,9 @@ class Expander:
             text = "".join(pieces)
             if split and not quoted and not dynamic and "{" in text and ("," in text or ".." in text):
                 expanded = expand_braces(text)
+                if expanded is None:
+                    out.append(Arg(text, True, glob, quoted, expanded_var))
+                    continue
                 if len(expanded) > 1:
                     home = state.lookup("HOME")
                     for t in expanded:   # brace expansion comes before tilde expansion in bash
@@ -454,9 +480,9 @@ class Expander:
                             t = home + t[1:]
                         out.append(Arg(t, False, glob or _has_glob(t), False))
                     continue
-            out.append(Arg(text, dynamic, glob, quoted, expanded))
+            out.append(Arg(text, dynamic, glob, quoted, expanded_var))
         if not out and not split:
-            out.append(Arg("", expanded=expanded))
+            out.append(Arg("", expanded=expanded_var))
         return out
 
     def producer_of_body(self, body, state: State) -> StdinSource:
@@ -489,11 +515,33 @@ class _NullSink:
 MAX_BRACE_WORDS = 256
 
 
+def brace_count(text: str) -> int:
+    """A quick lower bound of how many words `text` expands to: the product of its comma alternatives."""
+    total, depth, alts = 1, 0, 1
+    for c in text:
+        if c == "{":
+            depth += 1
+            if depth == 1:
+                alts = 1
+        elif c == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                total *= alts
+                if total > MAX_BRACE_WORDS:
+                    return total
+        elif c == "," and depth == 1:
+            alts += 1
+    return total
+
+
 def expand_braces(text: str) -> list:
     """Bash brace expansion of an unquoted word: `/{etc,usr}` -> /etc /usr, `{1..3}` -> 1 2 3.
 
-    Bounded: beyond MAX_BRACE_WORDS results the word is returned as is (still marked glob by the caller).
+    Bounded: a word that would expand to more than MAX_BRACE_WORDS words is returned as None (the caller
+    marks it dynamic: agentsh will not guess which of them matter).
     """
+    if brace_count(text) > MAX_BRACE_WORDS:
+        return None
     start = text.find("{")
     while start >= 0:
         depth, i = 0, start
@@ -533,11 +581,14 @@ def expand_braces(text: str) -> list:
             start = text.find("{", start + 1)
             continue
         out = []
+        tails = expand_braces(suffix)
+        if tails is None:
+            return None
         for alt in alts:
-            for tail in expand_braces(suffix):
+            for tail in tails:
                 out.append(prefix + alt + tail)
                 if len(out) > MAX_BRACE_WORDS:
-                    return [text]
+                    return None
         return out
     return [text]
 

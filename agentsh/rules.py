@@ -391,17 +391,18 @@ def read_args(args, tool) -> tuple:
     return flags, positionals
 
 
-def _match_subcommand(pattern, positionals, pi=0, qi=0):
+def _match_subcommand(pattern, positionals, pi=0, qi=0, joker=False):
     """Index in positionals just past the subcommand, or -1. Positionals that may be an undeclared flag's
-    value may be skipped, so `kubectl -n prod delete` reads as `delete` either way."""
+    value may be skipped, so `kubectl -n prod delete` reads as `delete` either way. With joker=True a word
+    only known at run time matches any position (could this command be that subcommand?)."""
     if pi == len(pattern):
         return qi
     while qi < len(positionals):
         arg, maybe = positionals[qi]
         alts = pattern[pi]
-        if not arg.dynamic and (arg.text in alts or "*" in alts or any(
+        if (joker and arg.dynamic) or not arg.dynamic and (arg.text in alts or "*" in alts or any(
                 ("*" in a or "?" in a or "[" in a) and fnmatch.fnmatchcase(arg.text, a) for a in alts)):
-            got = _match_subcommand(pattern, positionals, pi + 1, qi + 1)
+            got = _match_subcommand(pattern, positionals, pi + 1, qi + 1, joker)
             if got >= 0:
                 return got
         if not maybe:
@@ -449,7 +450,49 @@ class Matcher:
         for index, _rid, _sev, match in entries:
             if self._matches(match, cmd, flags, positionals, classes_cache):
                 out.append(self._finding(index, cmd.display(), cmd.via))
+        if not out and any(a.dynamic for a, _ in positionals):
+            for index, rid, sev, match in entries:
+                if self._could_match(match, cmd, flags, positionals):
+                    out.append(Finding(
+                        "shell.dynamic-argument", "write" if sev == "write" else "high",
+                        "A word only known at run time could make this %s" % rid,
+                        "`%s` has a subcommand or flag built at run time ($var, $(…)); with the wrong value it is "
+                        "what rule %s stops." % (cmd.name, rid),
+                        "Write the subcommand and flags literally so they can be checked.", cmd.display(), cmd.via))
+                    break
         return out
+
+    def _could_match(self, m, cmd, flags, positionals) -> bool:
+        """Would the rule match if a word only known at run time were the subcommand or flag the rule needs?
+        Only subcommand and flag positions take such a joker: a dynamic *path* is judged by the rules that ask
+        for the `dynamic` path class, not by every rule that names a path."""
+        jokers = sum(1 for a, _ in positionals if a.dynamic)
+        needs_joker = False
+        start = 0
+        sub = m.get("subcommand")
+        if sub:
+            start = _match_subcommand(sub, positionals)
+            if start < 0:
+                start = _match_subcommand(sub, positionals, joker=True)
+                if start < 0:
+                    return False
+                needs_joker = True
+        f = m.get("flags_none")
+        if f and any(_flag_present(x, flags) for x in f):
+            return False
+        missing = [x for x in m.get("flags_all", ()) if not _flag_present(x, flags)]
+        f = m.get("flags_any")
+        if f and not any(_flag_present(x, flags) for x in f):
+            missing.append(f[0])
+        if len(missing) > jokers:
+            return False
+        needs_joker = needs_joker or bool(missing)
+        if not needs_joker:
+            return False
+        rest = [p for p in positionals[start:] if not p[0].dynamic]
+        others = {k: v for k, v in m.items() if k in ("args_any", "args_none", "args_class_any", "args_min",
+                                                       "assign_any")}
+        return not others or self._matches(others, cmd, flags, rest, {})
 
     def _matches(self, m, cmd, flags, positionals, classes_cache) -> bool:
         start = 0

@@ -25,6 +25,11 @@ ANALYZERS = {
     # HTTP clients and API CLIs
     "curl": ("http", "curl"), "wget": ("http", "wget"), "http": ("http", "httpie"), "https": ("http", "httpie"),
     "xh": ("http", "httpie"), "xhs": ("http", "httpie"), "gh": ("http", "gh_api"), "railway": ("http", "railway_api"),
+    # interpreters
+    "python": ("interpreters", "python"), "python3": ("interpreters", "python"), "python2": ("interpreters", "python"),
+    "node": ("interpreters", "node"), "nodejs": ("interpreters", "node"), "deno": ("interpreters", "deno"),
+    "bun": ("interpreters", "bun"), "ruby": ("interpreters", "ruby"), "perl": ("interpreters", "perl"),
+    "php": ("interpreters", "php"),
     # scripts and task runners
     "make": ("scripts", "make"), "gmake": ("scripts", "make"), "just": ("scripts", "just"),
     "npm": ("scripts", "npm"), "pnpm": ("scripts", "npm"), "yarn": ("scripts", "npm"),
