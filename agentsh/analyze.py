@@ -83,7 +83,7 @@ class Analysis:
         self.commands.append(cmd)
         self.note_written(cmd)
         for op, fd, target, _body in cmd.redirects:
-            self.redirect((op, fd, target, _body), cmd.cwd, cmd.path, cmd.via)
+            self.redirect((op, fd, target, _body), cmd.cwd, cmd.path, cmd.via, cmd)
         if cmd.argv0.dynamic:
             self.fact("shell:dynamic-command", cmd.argv0.text,
                       "the command name %r is only known at run time" % cmd.argv0.text, via=cmd.via)
@@ -185,7 +185,7 @@ class Analysis:
     def nested(self, text, state, path, via, depth, stdin):
         self.run_text(text, state, path, via, depth + 1, stdin)
 
-    def redirect(self, r, cwd, path, via):
+    def redirect(self, r, cwd, path, via, origin=None):
         op, fd, target, _body = r
         if op not in WRITE_OPS or target is None:
             return
@@ -195,7 +195,7 @@ class Analysis:
             return
         mode = "append" if op in (">>", "&>>") else "truncate"
         self.facts.append(Fact("redirect:" + ("append" if mode == "append" else "write"), target.text,
-                               "%s %s" % (op, target.text), target_arg=target, cwd=cwd, via=via))
+                               "%s %s" % (op, target.text), target_arg=target, cwd=cwd, via=via, origin=origin))
 
     def function(self, name, body, path, via):
         if _calls_itself_in_background(name, body):
@@ -210,7 +210,10 @@ class Analysis:
 
     # ---- the interface payload analyzers use (through payloads.PayloadContext) ----------------------------------
     def payload_fact(self, cmd, kind, target, detail, payload):
-        self.facts.append(Fact(kind, target, detail, via=cmd.via, cwd=cmd.cwd, payload=payload[:2000]))
+        # target_arg lets fact rules use path classes on payload targets (a path a script deletes)
+        arg = Arg(target, dynamic=target.startswith("<") or "$" in target)
+        self.facts.append(Fact(kind, target, detail, via=cmd.via, cwd=cmd.cwd, payload=payload[:2000],
+                               target_arg=arg, origin=cmd))
 
     def payload_shell(self, cmd, text, step):
         self.trace.append((cmd.display(), step, text[:200]))

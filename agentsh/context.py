@@ -113,23 +113,32 @@ def name_parts(value: str) -> list:
 
 
 def classify_name(value: str, names=DEFAULT_NAMES) -> str | None:
-    """production if any part of the name is a production word; else staging; else local; else unknown."""
+    """production if a production word is a part of the name (or, for configured names like `main-site`, a
+    run of its parts); else staging; else local; else unknown."""
     if not value:
         return None
-    parts = set(name_parts(value))
+    parts = name_parts(value)
+    partset = set(parts)
     for env in ("production", "staging", "local"):
-        if parts & set(names.get(env, ())):
-            return env
+        for word in names.get(env, ()):
+            if word in partset:
+                return env
+            wparts = name_parts(word)
+            if len(wparts) > 1 and any(parts[i:i + len(wparts)] == wparts for i in range(len(parts))):
+                return env
     return None
 
 
 def classify_host(host: str, names=DEFAULT_NAMES, tunnel=False) -> str | None:
-    """A loopback host or unix socket is local, unless the same line opens a tunnel to it."""
+    """A loopback host or unix socket is local, unless the same line opens a tunnel (then it is where the
+    tunnel goes: `tunnel` is that environment, True when it is unknown)."""
     h = host.lower().strip("[]")
     if not h:
         return None
     if h in LOOPBACK or h.startswith("127.") or h.startswith("/"):
-        return None if tunnel else "local"
+        if tunnel:
+            return tunnel if isinstance(tunnel, str) else None
+        return "local"
     return classify_name(h.split(":")[0], names)
 
 
@@ -194,13 +203,46 @@ def load_settings(environ, project_root) -> Settings:
     """Read config.toml and the project's .agentsh.toml only if they exist (tomllib costs ~3 ms)."""
     names = {k: tuple(v) for k, v in DEFAULT_NAMES.items()}
     workspaces, notes = [], []
-    project_env = project_file = None
     user = os.path.join(config_dir(environ), "config.toml")
     project = os.path.join(project_root, ".agentsh.toml") if project_root else None
     have_user = os.path.isfile(user)
     have_project = bool(project) and os.path.isfile(project)
     if not have_user and not have_project:
         return Settings()
+    # parsed settings are cached like the rules: tomllib alone costs ~5 ms per agent command
+    key = tuple((p, os.stat(p).st_mtime_ns, os.stat(p).st_size) for p, ok in ((user, have_user),
+                                                                              (project, have_project)) if ok)
+    cache = _settings_cache_path(environ)
+    try:
+        import marshal
+        with open(cache, "rb") as f:
+            cached = marshal.load(f)
+        if cached[0] == key:
+            names_c, ws, penv, pfile, notes_c = cached[1]
+            return Settings({k: tuple(v) for k, v in names_c.items()}, [tuple(w) for w in ws], penv, pfile, notes_c)
+    except (OSError, EOFError, ValueError, TypeError, IndexError):
+        pass
+    settings = _parse_settings(environ, user, have_user, project, have_project, names, workspaces, notes)
+    try:
+        import marshal
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        tmp = "%s.%d.tmp" % (cache, os.getpid())
+        with open(tmp, "wb") as f:
+            marshal.dump((key, ({k: list(v) for k, v in settings.names.items()}, [list(w) for w in settings.workspaces],
+                                settings.project_env, settings.project_file, settings.notes)), f)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return settings
+
+
+def _settings_cache_path(environ) -> str:
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "agentsh", "settings.marshal")
+
+
+def _parse_settings(environ, user, have_user, project, have_project, names, workspaces, notes) -> Settings:
+    project_env = project_file = None
     import tomllib
     if have_user:
         try:
@@ -543,7 +585,10 @@ class Resolver:
         self.environ = context.environ
         self.settings = context.settings or Settings()
         self.names = self.settings.names
-        self.tunnel = any(_is_tunnel(c) for c in commands)
+        tunnels = [t for t in (_tunnel_destination(c) for c in commands) if t is not None]
+        self.tunnel = bool(tunnels)
+        # a loopback host reached through a tunnel is where the tunnel goes
+        self.tunnel_env = _most_severe([Signal("tunnel", t, classify_name(t, self.names)) for t in tunnels])
         self.store = CredentialStore(self.environ)
         self.has_creds = self.store.exists()
         self._process = None
@@ -564,7 +609,7 @@ class Resolver:
                 v = self.environ.get(var)
                 if v:
                     host = url_host(v) or v
-                    env = classify_host(host, self.names, self.tunnel)
+                    env = classify_host(host, self.names, self.tunnel_env or self.tunnel)
                     if env:
                         out.append(Signal("environment variable " + var + " (host)", host, env))
             self._process = out
@@ -587,7 +632,7 @@ class Resolver:
                     signals.append(Signal("assignment " + var, v, env))
             elif v and var in CONNECTION_VARIABLES:
                 host = url_host(v) or v
-                env = classify_host(host, names, self.tunnel)
+                env = classify_host(host, names, self.tunnel_env or self.tunnel)
                 if env:
                     signals.append(Signal("assignment " + var + " (host)", host, env))
         signals.extend(self._flag_signals(cmd))
@@ -603,7 +648,7 @@ class Resolver:
         if cred_env:
             other = environment   # what the task's own signals and declarations say
             if other and other != cred_env and "production" in (other, cred_env):
-                names_used = ", ".join(s.value for s in cred_signals if s.environment == cred_env)
+                names_used = ", ".join(dict.fromkeys(s.value for s in cred_signals if s.environment == cred_env))
                 why = ("declared %s (%s)" % (declared[0], declared[1])) if declared[0] == other and declared[0] \
                     else "resolved %s" % other
                 mismatch = "credential %s is registered to %s, but this command's environment is %s" % (
@@ -631,7 +676,7 @@ class Resolver:
                         continue
                     value = args[i + 1].text
                 if name in ("-h", "--host", "-H", "-S") or "://" in value:
-                    env = classify_host(url_host(value) or value, self.names, self.tunnel)
+                    env = classify_host(url_host(value) or value, self.names, self.tunnel_env or self.tunnel)
                 else:
                     env = classify_name(value, self.names)
                 if env:
@@ -639,7 +684,7 @@ class Resolver:
             elif "://" in t and not a.dynamic and cmd.name in ("psql", "mysql", "redis-cli", "mongosh", "pg_dump",
                                                                  "pg_restore", "mongo", "mongodump"):
                 host = url_host(t)
-                env = classify_host(host or "", self.names, self.tunnel)
+                env = classify_host(host or "", self.names, self.tunnel_env or self.tunnel)
                 if env:
                     out.append(Signal("connection string host", host, env))
         return out
@@ -657,7 +702,12 @@ class Resolver:
             value = self._tool("gcloud", lambda: gcloud_project(self.environ))
             source = "gcloud active configuration"
         elif kind == "terraform":
-            value = self.environ.get("TF_WORKSPACE") or self._tool(("tf", cmd.cwd), lambda: terraform_workspace(cmd.cwd))
+            d = cmd.cwd
+            for a in cmd.args:   # `terraform -chdir=envs/prod destroy` works in envs/prod
+                if a.text.startswith("-chdir="):
+                    d = None if a.dynamic or cmd.cwd is None else os.path.normpath(
+                        os.path.join(cmd.cwd, a.text.split("=", 1)[1]))
+            value = self.environ.get("TF_WORKSPACE") or self._tool(("tf", d), lambda: terraform_workspace(d))
             source = "terraform workspace"
         else:
             value = self._tool(("railway", cmd.cwd), lambda: railway_environment(self.environ, cmd.cwd))
@@ -705,11 +755,28 @@ def _most_severe(signals) -> str | None:
     return best
 
 
-def _is_tunnel(cmd) -> bool:
+def _tunnel_destination(cmd) -> str | None:
+    """The far end of a tunnel this command opens (`ssh -L 5432:prod-db:5432`, `kubectl port-forward
+    svc/prod-db`), "" when it opens one to somewhere unnamed, None when it opens none."""
     marks = TUNNEL_PROGRAMS.get(cmd.name)
     if marks is None:
-        return False
-    if not marks:
-        return True
+        return None
     texts = [a.text for a in cmd.args]
-    return any(m in texts or any(t.startswith(m) for t in texts) for m in marks)
+    if cmd.name == "ssh":
+        for i, t in enumerate(texts):
+            spec = texts[i + 1] if t == "-L" and i + 1 < len(texts) else (t[2:] if t.startswith("-L") and len(t) > 2
+                                                                          else None)
+            if spec:
+                fields = spec.split(":")
+                return fields[-2] if len(fields) >= 3 else ""
+        return None
+    if cmd.name in ("kubectl", "oc"):
+        if "port-forward" not in texts:
+            return None
+        i = texts.index("port-forward")
+        rest = [t for t in texts[i + 1:] if not t.startswith("-")]
+        ctx = [texts[j + 1] for j, t in enumerate(texts[:-1]) if t in ("--context", "-n", "--namespace")]
+        return " ".join(ctx + rest[:1])
+    if marks and not any(m in texts for m in marks):
+        return None
+    return " ".join(t for t in texts if not t.startswith("-"))

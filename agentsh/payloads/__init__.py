@@ -43,6 +43,16 @@ class PayloadContext:
         self._analysis = analysis
         self.cmd = cmd
 
+    @property
+    def home(self) -> str:
+        """The home directory of the analyzed session (not necessarily this process's)."""
+        return self._analysis.context.home
+
+    @property
+    def environ(self) -> dict:
+        """The environment the command runs with."""
+        return self._analysis.context.environ
+
     def fact(self, kind: str, target: str = "", detail: str = "", payload: str = ""):
         """Report a fact for rules to match, e.g. fact("sql:drop", "users", "DROP TABLE users", sql_text)."""
         self._analysis.payload_fact(self.cmd, kind, target, detail, payload)
@@ -63,7 +73,8 @@ class PayloadContext:
 
     def path(self, name: str) -> str | None:
         """Absolute path of a file argument, or None when it depends on an unknown cwd."""
-        name = os.path.expanduser(name) if name.startswith("~") else name
+        if name == "~" or name.startswith("~/"):
+            name = self.home + name[1:]
         if name.startswith("/"):
             return os.path.normpath(name)
         if self.cmd.cwd is None:
