@@ -120,15 +120,18 @@ class Analysis:
                 self.trace.append((cmd.display(), step.kind, step.detail))
                 self.fact("shell:" + step.kind, step.target, step.detail, via=cmd.via)
             elif isinstance(step, ScriptFile):
-                self.script_file(cmd, step.path, step.step)
+                self.script_file(cmd, step.path, step.step, step.optional)
         if "/" in cmd.argv0.text and cmd.name not in ANALYZERS:
             from agentsh.payloads import scripts
             scripts.path_script(cmd, payloads.PayloadContext(self, cmd))
 
-    def script_file(self, cmd, path, step, interpreter="shell"):
+    def script_file(self, cmd, path, step, optional=False):
         """Analyze a script file a command runs. A file written earlier in this same line is judged by what
-        was written into it (`cat > x.sh <<EOF … EOF; bash x.sh`), since it does not exist yet."""
+        was written into it (`cat > x.sh <<EOF … EOF; bash x.sh`), since it does not exist yet. An optional
+        file (a shell's start-up file) that does not exist is skipped, as the shell skips it."""
         text, reason = self.read_file(cmd, path)
+        if text is None and optional and reason == "no such file":
+            return
         if text is None:
             self.fact("shell:unreadable-script", path, "cannot vet script %s: %s" % (path, reason), via=cmd.via)
             return
@@ -138,7 +141,9 @@ class Analysis:
 
     def read_file(self, cmd, path):
         """(text, None) or (None, reason), preferring content written earlier in this line."""
-        full = join_path(cmd.cwd, os.path.expanduser(path) if path.startswith("~") else path)
+        if path == "~" or path.startswith("~/"):
+            path = self.context.home + path[1:]
+        full = join_path(cmd.cwd, path)
         if full is None:
             return None, "its location depends on a directory agentsh cannot resolve"
         if full in self.written:
@@ -150,8 +155,10 @@ class Analysis:
         try:
             with open(full, "rb") as f:
                 data = f.read(MAX_SCRIPT_BYTES + 1)
-        except OSError as e:
-            return None, e.strerror or str(e)
+        except FileNotFoundError:
+            return None, "no such file"
+        except (OSError, ValueError, UnicodeError) as e:   # ValueError: a NUL in the path
+            return None, getattr(e, "strerror", None) or str(e)
         if len(data) > MAX_SCRIPT_BYTES:
             return None, "larger than %d bytes" % MAX_SCRIPT_BYTES
         return data.decode("utf-8", "replace"), None

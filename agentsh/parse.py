@@ -20,6 +20,8 @@ from agentsh.ts_loader import get_parser
 MAX_NODE_DEPTH = 200      # tree depth we follow; beyond it the subtree is reported, not walked
 MAX_COMMANDS = 5000       # simple commands we keep per parse
 MAX_WORDS = 5000          # words in one simple command
+RESERVED_WORDS = frozenset({"{", "}", "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "for",
+                            "while", "until", "select", "function", "[[", "]]", "in", "coproc"}) - {"coproc"}
 
 _ANSI_C_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
                    "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
@@ -439,6 +441,15 @@ class _Converter:
             if c.type == "case_item":
                 paren = _case_paren(c)
                 body = [x for x in c.children if x.is_named and x.type != "comment" and x.start_byte > paren]
+                patterns = [x for x in c.children if x.is_named and x.start_byte < paren]
+                subs = []
+                for pat in patterns:   # `case x in $(cmd)) …` runs cmd while matching
+                    if pat.type in ("command_substitution", "process_substitution"):
+                        subs.append(Block("$()", self.statements(pat.children, depth + 1)))
+                    else:
+                        self._collect_substitutions(pat, depth + 1, subs)
+                if subs:
+                    items.append(Seq(subs))
                 items.append(self.statements(body, depth))
             elif c.is_named and subject is None and c.type != "comment":
                 subject = self.word(c, depth)
@@ -580,6 +591,11 @@ class _Converter:
                     words.append(self.word(c, depth))
                     prev_end = c.end_byte
         words.extend(extra_words)
+        if words and len(words[0].parts) == 1 and words[0].parts[0].kind == "lit" and \
+                not words[0].parts[0].quoted and words[0].parts[0].value in RESERVED_WORDS:
+            # `time { …; }`, `! if …`: tree-sitter read a compound command as plain words. Whatever it missed,
+            # this is not what bash runs: say so (the words are still analyzed as a command below).
+            self.errors.append("reserved word %r used as a command name" % words[0].parts[0].value)
         inv = Invocation(
             assignments=assignments, words=words, redirects=(redirects or []) + inline_redirects,
             span=(node.start_byte, node.end_byte), source=_text(node),

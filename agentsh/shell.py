@@ -47,6 +47,26 @@ def find_command_string(argv):
     return None
 
 
+def startup_files(options, environ) -> str:
+    """What bash sources before the -c command, as shell text to vet with it: `--rcfile F` / `--init-file F`
+    or ~/.bashrc when interactive (-i), $BASH_ENV when not."""
+    import shlex
+    interactive = any(o.startswith("-") and not o.startswith("--") and "i" in o[1:] for o in options)
+    rc = None
+    for i, o in enumerate(options):
+        if o in ("--rcfile", "--init-file") and i + 1 < len(options):
+            rc = options[i + 1]
+    if interactive:
+        if rc:
+            return "source %s 2>/dev/null; " % shlex.quote(rc)
+        if "--norc" not in options:
+            return "[ -f ~/.bashrc ] && source ~/.bashrc; "
+        return ""
+    if environ.get("BASH_ENV"):
+        return "source %s; " % shlex.quote(environ["BASH_ENV"])
+    return ""
+
+
 def run_shell(argv) -> int:
     if argv and argv[0] in ("--version", "--help"):
         from agentsh import __version__
@@ -58,9 +78,11 @@ def run_shell(argv) -> int:
                          "interactive modes are refused rather than run unvetted.\n")
         return STOP_STATUS
     command = argv[idx]
+    vetted = startup_files(argv[:idx], os.environ) + command
     try:
         from agentsh.analyze import analyze, make_context
-        decision = analyze(command, make_context())
+        decision = analyze(vetted, make_context())
+        decision.command = command
     except Exception as e:   # rules failed to load, or worse: fail closed, loudly
         sys.stderr.write("agentsh: blocked: cannot vet the command: %s\n" % e)
         return STOP_STATUS

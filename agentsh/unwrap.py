@@ -19,7 +19,8 @@ import os
 from agentsh.expand import join_path
 from agentsh.model import Arg, Command, Record, StdinSource
 
-SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish"})
+SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "ksh93", "mksh", "ash", "yash", "posh", "rbash", "fish",
+                    "tcsh", "csh", "agentsh"})
 
 
 class Inner(Record):
@@ -37,8 +38,10 @@ class Note(Record):
 
 
 class ScriptFile(Record):
-    """A shell script file the command runs (`bash x.sh`, `source x`, `bash < x`): the analyzer reads it."""
-    __slots__ = ("path", "step")
+    """A shell script file the command runs (`bash x.sh`, `source x`, `bash < x`): the analyzer reads it.
+    optional: a start-up file the shell skips when it does not exist (`~/.bashrc`, `$BASH_ENV`)."""
+    __slots__ = ("path", "step", "optional")
+    _defaults = {"optional": False}
 
 
 # ---- option scanning -------------------------------------------------------------------------------------------
@@ -451,18 +454,27 @@ def _subcommand_runner(sub: tuple, value_opts="", long_values=(), package=False,
 
 
 def shell_invocation(cmd):
-    """bash/sh/zsh…: `-c STR`, a script file, or commands on stdin."""
+    """bash/sh/zsh…: `-c STR`, a script file, or commands on stdin; plus the start-up files the shell reads
+    first (`--rcfile`/`--init-file`, `~/.bashrc` for `-i`, `$BASH_ENV` for bash, `$ENV` for an interactive sh)."""
     args = cmd.args
     i, n = 0, len(args)
     has_c = False
     read_stdin = False
+    interactive = False
+    rcfile = None
+    norc = False
     while i < n:
         t = args[i].text
         if t == "--" or t == "-":
             i += 1
             break
         if t in ("--rcfile", "--init-file") and i + 1 < n:
+            rcfile = args[i + 1]
             i += 2
+            continue
+        if t in ("--norc", "--noprofile"):
+            norc = norc or t == "--norc"
+            i += 1
             continue
         if t.startswith("--"):
             i += 1
@@ -470,25 +482,49 @@ def shell_invocation(cmd):
         if (t.startswith("-") or t.startswith("+")) and len(t) > 1 and not args[i].dynamic:
             letters = t[1:]
             consumes = sum(1 for ch in letters if ch in "oO")
-            if "c" in letters and t[0] == "-":
-                has_c = True
-            if "s" in letters and t[0] == "-":
-                read_stdin = True
+            if t[0] == "-":
+                has_c = has_c or "c" in letters
+                read_stdin = read_stdin or "s" in letters
+                interactive = interactive or "i" in letters
             i += 1 + consumes
             continue
         break
     operands = args[i:]
     label = cmd.name
+    out = []
+    startup = _startup_file(cmd, interactive, rcfile, norc)
+    if startup is not None:
+        out.append(startup)
     if has_c:
         if not operands:
-            return []
+            return out
         text = operands[0]
         if text.dynamic:
-            return [Note("dynamic-script", text.text, label + " -c runs text built at run time")]
-        return [Script(text.text, label + " -c")]
+            return out + [Note("dynamic-script", text.text, label + " -c runs text built at run time")]
+        return out + [Script(text.text, label + " -c")]
     if operands and not read_stdin:
-        return _script_file(cmd, operands[0], label)
-    return _stdin_script(cmd, label)
+        return out + _script_file(cmd, operands[0], label)
+    return out + _stdin_script(cmd, label)
+
+
+def _startup_file(cmd, interactive, rcfile, norc):
+    """The file a shell sources before its commands, when there is one agentsh should read."""
+    if rcfile is not None:
+        if rcfile.dynamic:
+            return Note("dynamic-script", rcfile.text, "the shell's start-up file is chosen at run time")
+        if interactive:
+            return ScriptFile(rcfile.text, cmd.name + " --rcfile " + rcfile.text, True)
+    env_var = "ENV" if cmd.name in ("sh", "dash", "ash", "ksh", "mksh", "posh", "yash") and interactive else \
+        ("BASH_ENV" if cmd.name in ("bash", "rbash") and not interactive else None)
+    if env_var and env_var in cmd.assignments:
+        value = cmd.assignments[env_var]
+        if value is None:
+            return Note("dynamic-script", "$" + env_var, "the shell sources $%s, built at run time" % env_var)
+        if value:
+            return ScriptFile(value, "%s %s=%s" % (cmd.name, env_var, value), True)
+    if interactive and cmd.name in ("bash", "rbash") and not norc:
+        return ScriptFile("~/.bashrc", cmd.name + " -i (~/.bashrc)", True)
+    return None
 
 
 def _stdin_script(cmd, label):
@@ -568,6 +604,154 @@ def _coproc(cmd):
         return [Script(" ".join(_sq(a.text) for a in args[1:]), "coproc")]
     r = _inner(cmd, args, "coproc")
     return [r] if r else []
+
+
+def _trap(cmd):
+    """`trap 'CMD' EXIT`: CMD runs later, at the signal."""
+    args = [a for a in cmd.args if a.text != "--"]
+    if not args or args[0].text.startswith("-") and args[0].text in ("-l", "-p"):
+        return []
+    action = args[0]
+    if action.dynamic:
+        return [Note("dynamic-script", action.text, "trap runs text built at run time")]
+    if action.text in ("", "-") or len(args) == 1:
+        return []
+    return [Script(action.text, "trap")]
+
+
+def _after_fixed(n_operands, short_values="", long_values=(), step=None):
+    """`taskset MASK CMD`, `chrt PRIO CMD`: options, a fixed number of operands, then the command."""
+    return _simple_prefix(short_values, long_values, operands_before=n_operands, step=step)
+
+
+def _runuser(cmd):
+    opts, i = scan_options(cmd.args, "ugGcs", ("--user", "--group", "--supp-group", "--command", "--shell",
+                                               "--session-command", "-w", "--whitelist-environment"))
+    c = _opt(opts, "-c", "--command", "--session-command")
+    if c is not None:
+        return [Script(c, "runuser -c")]
+    rest = cmd.args[i:]
+    if _has(opts, "-u", "--user"):
+        r = _inner(cmd, rest, "runuser")
+        return [r] if r else []
+    return [Note("interactive-shell", "runuser", "a shell as another user is not vetted")] if len(rest) <= 1 else []
+
+
+def _tmux(cmd):
+    """tmux new-session/new-window/split-window/respawn-pane [opts] [shell-command]; send-keys types into a pane."""
+    args = cmd.args
+    k = 0
+    while k < len(args) and args[k].text.startswith("-"):
+        k += 2 if args[k].text in ("-L", "-S", "-f", "-T") else 1
+    if k >= len(args):
+        return [Note("interactive-shell", "tmux", "a new tmux session is a shell agentsh does not vet")]
+    sub = args[k].text
+    rest = args[k + 1:]
+    if sub in ("new-session", "new", "new-window", "neww", "split-window", "splitw", "respawn-pane", "respawnp",
+               "respawn-window", "respawnw"):
+        opts, i = scan_options(rest, "cFnstexlwyhbBE", ("-c",))
+        words = rest[i:]
+        if not words:
+            return [Note("interactive-shell", "tmux " + sub, "a new tmux shell is not vetted command by command")]
+        return [Script(" ".join(a.text for a in words), "tmux " + sub)]
+    if sub in ("send-keys", "send"):
+        opts, i = scan_options(rest, "tNX", ())
+        keys = [a.text for a in rest[i:]]
+        text = " ".join("\n" if k_ in ("Enter", "C-m", "KPEnter") else k_ for k_ in keys)
+        return [Script(text, "tmux send-keys")]
+    return []
+
+
+def _screen(cmd):
+    opts, i = scan_options(cmd.args, "cSpXhe", ())
+    rest = cmd.args[i:]
+    stuff = [v for k, v in opts if k == "-X"]
+    if stuff and rest and rest[0].text == "stuff":
+        return [Script(" ".join(a.text for a in rest[1:]).replace("^M", "\n"), "screen -X stuff")]
+    if rest:
+        r = _inner(cmd, rest, "screen")
+        return [r] if r else []
+    return [Note("interactive-shell", "screen", "a new screen session is a shell agentsh does not vet")]
+
+
+def _git_config_commands(cmd):
+    """`git -c alias.x='!cmd' x`, `git -c core.sshCommand=…`, `GIT_SSH_COMMAND=…`: commands hidden in config."""
+    out = []
+    args = cmd.args
+    for i, a in enumerate(args[:-1]):
+        if a.text == "-c":
+            key, _, value = args[i + 1].text.partition("=")
+            key = key.lower()
+            if key.startswith("alias.") and value.startswith("!"):
+                out.append(Script(value[1:], "git alias " + key[6:]))
+            elif key in ("core.sshcommand", "core.pager", "core.editor", "core.fsmonitor", "diff.external",
+                         "core.hookspath", "sequence.editor", "credential.helper") and value:
+                out.append(Script(value.lstrip("!"), "git -c " + key))
+    for var in ("GIT_SSH_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_PAGER", "GIT_EDITOR", "GIT_ASKPASS"):
+        v = cmd.assignments.get(var)
+        if v:
+            out.append(Script(v, var))
+    return out
+
+
+def _ssh_options(cmd):
+    """`ssh -o ProxyCommand=…` / `LocalCommand=…` run local commands."""
+    out = []
+    args = cmd.args
+    for i, a in enumerate(args):
+        opt = args[i + 1].text if a.text == "-o" and i + 1 < len(args) else (a.text[2:] if a.text.startswith("-o")
+                                                                             and len(a.text) > 2 else None)
+        if opt:
+            cut = min([i_ for i_ in (opt.find("="), opt.find(" ")) if i_ >= 0] or [len(opt)])
+            key, value = opt[:cut], opt[cut + 1:].lstrip("= ")
+            if key.lower() in ("proxycommand", "localcommand", "knownhostscommand") and value:
+                out.append(Script(value, "ssh -o " + key))
+    return out
+
+
+def _awk(cmd):
+    """awk programs that call system("…") or pipe to a command run shell commands."""
+    import re
+    prog = next((a for a in cmd.args if not a.text.startswith("-")), None)
+    if prog is None:
+        return []
+    out = []
+    for m in re.finditer(r'system\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)|\|\s*"((?:[^"\\]|\\.)*)"', prog.text):
+        out.append(Script((m.group(1) or m.group(2)).replace('\\"', '"'), "awk system()"))
+    if not out and re.search(r"\bsystem\s*\(|\|\s*getline|\|\s*[a-zA-Z_]", prog.text):
+        out.append(Note("dynamic-script", "awk", "the awk program runs a command built at run time"))
+    return out
+
+
+def _vim(cmd):
+    out = []
+    args = cmd.args
+    for i, a in enumerate(args):
+        c = args[i + 1].text if a.text == "-c" and i + 1 < len(args) else (a.text[1:] if a.text.startswith("+")
+                                                                           else None)
+        if c and c.lstrip(":").startswith("!"):
+            out.append(Script(c.lstrip(":")[1:], "vim :!"))
+    return out
+
+
+def _tar(cmd):
+    out = []
+    for a in cmd.args:
+        for opt in ("--to-command=", "--use-compress-program=", "--info-script=", "--new-volume-script=",
+                    "--checkpoint-action=exec="):
+            if a.text.startswith(opt):
+                out.append(Script(a.text[len(opt):], "tar " + opt.rstrip("=")))
+    return out
+
+
+def _rsync(cmd):
+    args = cmd.args
+    for i, a in enumerate(args):
+        if a.text in ("-e", "--rsh") and i + 1 < len(args):
+            return [Script(args[i + 1].text, "rsync -e")]
+        if a.text.startswith("--rsh="):
+            return [Script(a.text[6:], "rsync -e")]
+    return []
 
 
 def _gcloud(cmd):
@@ -780,7 +964,15 @@ UNWRAPPERS = {
     "docker": _container_exec, "podman": _container_exec, "docker-compose": _container_exec,
     "kubectl": _kubectl_exec, "microk8s": _prefixed_kubectl, "k3s": _prefixed_kubectl,
     "minikube": _prefixed_kubectl, "source": _source, ".": _source, "at": _at, "batch": _at, "railway": _railway, "fly": _fly, "flyctl": _fly,
-    "heroku": _heroku, "coproc": _coproc, "gcloud": _gcloud, "systemd-run": _systemd_run,
+    "heroku": _heroku, "coproc": _coproc, "gcloud": _gcloud, "systemd-run": _systemd_run, "trap": _trap,
+    "unbuffer": _simple_prefix(step="unbuffer"), "strace": _simple_prefix("eoOpPsSuUbIE", step="strace"),
+    "ltrace": _simple_prefix("eoOpPsSuUbIE", step="ltrace"),
+    "nsenter": _simple_prefix("tSGwr", ("--target", "--setuid", "--setgid", "--wd", "--root"), step="nsenter"),
+    "taskset": _after_fixed(1, step="taskset"), "chrt": _after_fixed(1, step="chrt"), "runuser": _runuser,
+    "tmux": _tmux, "screen": _screen, "awk": _awk, "gawk": _awk, "mawk": _awk, "nawk": _awk, "vim": _vim,
+    "vi": _vim, "nvim": _vim, "tar": _tar, "rsync": _rsync, "firejail": _simple_prefix(step="firejail"),
+    "proxychains": _simple_prefix("fq", step="proxychains"), "proxychains4": _simple_prefix("fq", step="proxychains"),
+    "caffeinate": _simple_prefix("t", step="caffeinate"), "sg": _after_fixed(1, step="sg"),
     "pwsh": _simple_prefix(step="pwsh") if False else None, "rimraf": _rimraf, "del": _rimraf, "del-cli": _rimraf,
     "pnpm": _package_manager(("dlx", "exec")), "yarn": _package_manager(("dlx", "exec")),
     "npm": _subcommand_runner(("exec", "x"), "pc", ("--package", "--call")),
@@ -797,9 +989,12 @@ def unwrap(cmd: Command) -> list:
     name = cmd.name
     if name in SHELLS:
         return shell_invocation(cmd)
+    extra = []
+    if name == "git" or "GIT_SSH_COMMAND" in cmd.assignments:
+        extra = _git_config_commands(cmd)
+    elif name in ("ssh", "scp", "sftp"):
+        extra = _ssh_options(cmd)
     fn = UNWRAPPERS.get(name)
-    if fn is None:
-        return []
-    if name == "pipx" and not (cmd.args and cmd.args[0].text == "run"):
-        return []
-    return fn(cmd)
+    if fn is None or (name == "pipx" and not (cmd.args and cmd.args[0].text == "run")):
+        return extra
+    return extra + fn(cmd)
