@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import time
 
-from agentsh.expand import Expander, initial_state, join_path
+from agentsh.expand import Expander, initial_state, join_path, printed_text
 from agentsh.model import Arg, Context, Decision, Fact, StdinSource
 from agentsh.parse import parse
 from agentsh.paths import find_project_root
@@ -174,9 +174,8 @@ class Analysis:
             content = None
             if cmd.name == "cat" and not cmd.args and cmd.stdin is not None and cmd.stdin.kind == "text":
                 content = cmd.stdin.text
-            elif cmd.name in ("echo", "printf") and not any(a.dynamic for a in cmd.args):
-                words = [a.text for a in cmd.args if not (cmd.name == "echo" and a.text in ("-n", "-e", "-E"))]
-                content = " ".join(words) + "\n"
+            elif cmd.name in ("echo", "printf"):
+                content = printed_text(cmd.name, cmd.args)
             if op == ">>" and full in self.written:
                 prev = self.written[full]
                 content = None if prev is None or content is None else prev + content

@@ -84,6 +84,8 @@ def initial_state(environ: dict, cwd: str | None) -> State:
 class Expander:
     """Walks a parsed line. `sink` receives each resolved command: sink.command(cmd) -> None."""
 
+    quiet = False
+
     def __init__(self, sink, home: str, path=(), depth=0, via=()):
         self.sink = sink
         self.home = home
@@ -198,6 +200,11 @@ class Expander:
                 out.vars[name] = DYN if prev is DYN else prev + value.text
             else:
                 out.vars[name] = value.text
+        if any(f.startswith("-") and set(f[1:]) & set("lunia") for f in node.flags):
+            # -l/-u change case, -n makes a reference, -i evaluates arithmetic, -a/-A arrays: the value bash
+            # stores is not the text written, so it becomes unknown
+            for name in [n for n, _w, _a in node.pairs] + list(node.names):
+                out.vars[name] = DYN
         if node.kind == "export" or (node.kind in ("declare", "typeset", "local") and "-x" in node.flags):
             # `export X=1; cmd` hands X to cmd just like `X=1 cmd`
             out.exported = out.exported | {name for name, _w, _a in node.pairs} | set(node.names)
@@ -335,6 +342,7 @@ class Expander:
         inv = node.inv
         sink = _NullSink()
         quiet = Expander(sink, self.home, self.path, self.depth, self.via)
+        quiet.quiet = True   # the real pass already ran this stage's substitutions
         argv = []
         for w in inv.words:
             argv.extend(quiet.resolve_word(w, state, ()))
@@ -360,13 +368,10 @@ class Expander:
                                                     and "d" in a.text) for a in args):
                 return StdinSource("decoded", None, inv.source)
         if name in ("echo", "printf"):
-            words = [a for a in args if not (name == "echo" and a.text in ("-n", "-e", "-E", "-ne", "-en"))]
-            if any(a.dynamic for a in words):
+            text = printed_text(name, args)
+            if text is None:
                 return StdinSource("unknown", None, inv.source)
-            text = " ".join(a.text for a in words)
-            if name == "printf" or any(a.text in ("-e", "-ne", "-en") for a in args):
-                text = text.replace("\\n", "\n").replace("\\t", "\t")
-            return StdinSource("text", text + "\n", inv.source)
+            return StdinSource("text", text, inv.source)
         if name == "cat":
             files = [a for a in args if not a.text.startswith("-")]
             redir = quiet.stdin_from_redirects([quiet.resolve_redirect(r, state, ()) for r in inv.redirects], inv)
@@ -435,8 +440,13 @@ class Expander:
                     for w_ in words_[1:]:
                         fields.append([[w_], False, False, True])
                     continue
+                ifs = state.vars.get("IFS", " \t\n")
                 if p.quoted or not split:
                     cur[0].append(value)
+                elif ifs is DYN or (ifs != " \t\n" and any(ch in value for ch in ifs)):
+                    # IFS changed in the line: bash splits this value on other characters; do not guess
+                    cur[0].append(value)
+                    cur[1] = True
                 else:
                     # unquoted expansion: bash splits it on whitespace and globs the pieces
                     pieces = value.split()
@@ -453,7 +463,7 @@ class Expander:
                     if value[-1:].isspace():
                         fields.append([[], False, False, False])
             else:  # sub, procsub, dyn
-                if p.body is not None:
+                if p.body is not None and not self.quiet:
                     label = {"sub": "$()", "procsub": "<()"}.get(k, "$(())")
                     sub = Expander(self.sink, self.home, path + (label,), self.depth, self.via)
                     sub.run(p.body, state.copy(), path + (label,))
@@ -616,3 +626,83 @@ def _quote(s: str) -> str:
     if s and all(c.isalnum() or c in "-_./=:@%+," for c in s):
         return s
     return "'" + s.replace("'", "'\\''") + "'"
+
+
+def printed_text(name: str, args) -> str | None:
+    """What `echo …` or `printf FORMAT ARGS…` writes, or None when it depends on something unknown.
+    Covers echo's -n/-e/-E and printf's %s %b %d %i %u %c %% conversions and backslash escapes."""
+    from agentsh.parse import decode_ansi_c
+    if any(a.dynamic for a in args):
+        return None
+    words = [a.text for a in args]
+    if name == "echo":
+        newline, escapes = True, False
+        while words and len(words[0]) > 1 and words[0][0] == "-" and set(words[0][1:]) <= set("neE"):
+            flags = words.pop(0)[1:]
+            newline = newline and "n" not in flags
+            escapes = ("e" in flags) or (escapes and "E" not in flags)
+        text = " ".join(words)
+        if escapes:
+            text = decode_ansi_c(_octal_escapes(text))
+        return text + ("\n" if newline else "")
+    if words and words[0] == "--":
+        words = words[1:]
+    if not words:
+        return ""
+    if words[0] == "-v":
+        return None
+    fmt, values = decode_ansi_c(words[0]), words[1:]
+    out = []
+    while True:
+        i, used = 0, 0
+        while i < len(fmt):
+            c = fmt[i]
+            if c != "%":
+                out.append(c)
+                i += 1
+                continue
+            j = i + 1
+            while j < len(fmt) and fmt[j] in "-+ #0123456789.":
+                j += 1
+            if j >= len(fmt):
+                return None
+            conv = fmt[j]
+            if conv == "%":
+                out.append("%")
+            elif conv in "sbdiuc":
+                v = values[used] if used < len(values) else ""
+                used += 1
+                if conv == "b":
+                    v = decode_ansi_c(_octal_escapes(v))
+                elif conv == "c":
+                    v = v[:1]
+                elif conv in "diu":
+                    if v and not v.lstrip("-+").isdigit():
+                        return None
+                    v = str(int(v)) if v else "0"
+                out.append(v)
+            else:
+                return None   # a conversion agentsh does not reproduce
+            i = j + 1
+        if used == 0 or used >= len(values):
+            break
+        values = values[used:]   # printf reuses the format for the remaining arguments
+        if len(out) > 1 << 20:
+            return None
+    return "".join(out)
+
+
+def _octal_escapes(text: str) -> str:
+    """echo -e and %b write octal escapes as \\0NNN; the $'…' decoder reads \\NNN."""
+    out, i = [], 0
+    while i < len(text):
+        if text.startswith("\\0", i):
+            j = i + 2
+            while j < len(text) and j < i + 5 and text[j] in "01234567":
+                j += 1
+            out.append("\\" + (text[i + 2:j] or "0").zfill(3))
+            i = j
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
