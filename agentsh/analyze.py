@@ -199,17 +199,14 @@ class Analysis:
             return
         if not target.dynamic and target.text in SAFE_WRITE_TARGETS:
             return
-        mode = "append" if op in (">>", "&>>") else "truncate"
-        self.facts.append(Fact("redirect:" + ("append" if mode == "append" else "write"), target.text,
+        kind = "redirect:append" if op in (">>", "&>>") else "redirect:write"
+        self.facts.append(Fact(kind, target.text,
                                "%s %s" % (op, target.text), target_arg=target, cwd=cwd, via=via, origin=origin))
 
     def function(self, name, body, path, via):
         if _calls_itself_in_background(name, body):
             self.fact("shell:fork-bomb", name, "function %r starts copies of itself in the background" % name,
                       via=via)
-
-    def procsub(self, source, path, via):
-        pass
 
     def fact(self, kind, target, detail, via=()):
         self.facts.append(Fact(kind, target, detail, via=via))

@@ -401,7 +401,6 @@ class Expander:
         """Expand one word into zero or more arguments, like bash would, or mark it dynamic."""
         fields: list = [[[], False, False, False]]   # [text pieces, dynamic, glob, quoted]
         expanded_var = False
-        first = True
         for i, p in enumerate(word.parts):
             k = p.kind
             cur = fields[-1]
@@ -467,12 +466,8 @@ class Expander:
                     label = {"sub": "$()", "procsub": "<()"}.get(k, "$(())")
                     sub = Expander(self.sink, self.home, path + (label,), self.depth, self.via)
                     sub.run(p.body, state.copy(), path + (label,))
-                    if k == "procsub":
-                        self.sink.procsub(self.producer_of_body(p.body, state), path, self.via)
                 cur[0].append(p.value)
                 cur[1] = True
-            first = False
-        del first
         out = []
         for pieces, dynamic, glob, quoted in fields:
             if not pieces and not quoted and not dynamic:
@@ -495,12 +490,6 @@ class Expander:
             out.append(Arg("", expanded=expanded_var))
         return out
 
-    def producer_of_body(self, body, state: State) -> StdinSource:
-        items = body.items if isinstance(body, Seq) else [body]
-        if not items:
-            return StdinSource("unknown", None, "")
-        return self.producer(items[-1], state)
-
 
 class _NullSink:
     def tick(self):
@@ -518,8 +507,6 @@ class _NullSink:
     def function(self, *a):
         pass
 
-    def procsub(self, *a):
-        pass
 
 
 MAX_BRACE_WORDS = 256
@@ -603,8 +590,7 @@ def expand_braces(text: str) -> list:
     return [text]
 
 
-def _has_glob(s: str) -> bool:
-    return any(ch in s for ch in "*?[")
+from agentsh.parse import _has_glob  # noqa: E402  (one definition of "unquoted glob characters")
 
 
 def expand_tilde(text: str, home: str) -> str:

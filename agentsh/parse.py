@@ -145,7 +145,6 @@ class _Converter:
     def statements(self, children, depth) -> Seq:
         """A run of statements separated by ; & newlines (program, do_group, branch bodies)."""
         items: list = []
-        background = False
         for child in children:
             t = child.type
             if not child.is_named:
@@ -157,7 +156,6 @@ class _Converter:
             node = self.statement(child, depth + 1)
             if node is not None:
                 items.append(node)
-        del background
         return Seq(items)
 
     def statement(self, node, depth):

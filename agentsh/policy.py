@@ -1,7 +1,7 @@
 """Stage 7: findings x context -> allow | confirm | block (design notes section 4)."""
 from __future__ import annotations
 
-from agentsh.model import DECISION_RANK, SEVERITY_RANK, Finding
+from agentsh.model import DECISION_RANK, Finding
 
 # severity -> decision per environment class. Users may tighten this table, never loosen it.
 DEFAULT_POLICY = {
@@ -45,9 +45,3 @@ def fail_closed_findings(findings: list, facts: list) -> list:
                                "run the underlying command directly so it can be checked",
                                fact.detail or fact.target))
     return out
-
-
-def max_severity(findings: list) -> str | None:
-    if not findings:
-        return None
-    return max(findings, key=lambda f: SEVERITY_RANK[f.severity]).severity

@@ -8,8 +8,8 @@
   script on stdin, an interactive shell), which rules in `rules/shell.toml` turn into findings.
 
 Each wrapper is described by the options that take a value, so that `sudo -u postgres -E rm …` and
-`timeout -k 5 30 rm …` find the right word. Unknown options are assumed to take no value: at worst the
-analyzer then looks at an option's value as if it were the command, which is over-cautious, never blind.
+`timeout -k 5 30 rm …` find the right word. An undeclared option that does take a value would make the
+analyzer read that value as the command: keep the option tables complete for every wrapper listed here.
 """
 from __future__ import annotations
 
@@ -389,9 +389,6 @@ def _package_runner(value_opts="", long_values=(), skip_words=0, step=None):
         if not rest:
             return []
         pkg = rest[0]
-        pkg_opt = _opt(opts, "-p", "--package")
-        if pkg_opt and package_binary(pkg_opt) != pkg.text:
-            pass   # `npx -p pkg cmd …`: cmd is the binary
         rest[0] = Arg(package_binary(pkg.text), pkg.dynamic, pkg.glob, pkg.quoted)
         r = _inner(cmd, rest, step or cmd.name)
         return [r] if r else []
@@ -789,9 +786,6 @@ def _container_exec(cmd):
     elif words in (["compose", "exec"], ["compose", "run"]) or (cmd.name == "docker-compose"
                                                                   and words[:1] in (["exec"], ["run"])):
         rest = args[k + (2 if words[0] == "compose" else 1):]
-        sub_opts, k2 = scan_options(rest, "f", ("--file", "--project-name", "--env-file"))
-        if rest and rest[0].text != "exec" and words[0] == "compose":
-            pass
     else:
         return []
     opts, i = scan_options(rest, "euwvpl", ("--env", "--env-file", "--user", "--workdir", "--detach-keys",
@@ -924,7 +918,6 @@ def _heroku(cmd):
         return []
     opts, i = scan_options(cmd.args[1:], "aresx", ("--app", "--remote", "--env", "--size", "--type"))
     inner = cmd.args[1 + i:]
-    inner = [a for a in inner]
     # heroku also accepts its own flags after the command; drop a trailing -a/--app APP
     for j in range(len(inner) - 1):
         if inner[j].text in ("-a", "--app", "-r", "--remote"):
@@ -973,7 +966,7 @@ UNWRAPPERS = {
     "vi": _vim, "nvim": _vim, "tar": _tar, "rsync": _rsync, "firejail": _simple_prefix(step="firejail"),
     "proxychains": _simple_prefix("fq", step="proxychains"), "proxychains4": _simple_prefix("fq", step="proxychains"),
     "caffeinate": _simple_prefix("t", step="caffeinate"), "sg": _after_fixed(1, step="sg"),
-    "pwsh": _simple_prefix(step="pwsh") if False else None, "rimraf": _rimraf, "del": _rimraf, "del-cli": _rimraf,
+    "rimraf": _rimraf, "del": _rimraf, "del-cli": _rimraf,
     "pnpm": _package_manager(("dlx", "exec")), "yarn": _package_manager(("dlx", "exec")),
     "npm": _subcommand_runner(("exec", "x"), "pc", ("--package", "--call")),
     "bun": _subcommand_runner(("x",), package=True),

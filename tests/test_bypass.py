@@ -300,8 +300,8 @@ NESTED = cases(
     ("bash <<EOF\nrm -rf $HOME\nEOF", "fs.rm-home"),
     ("sh <<EOF\necho $USER\nrm -rf ~\nEOF", "fs.rm-home"),
     ("bash -c \"sh -c 'eval rm -rf ~'\"", "fs.rm-home"),
-    ("sh -c \"$CMD\"", "shell.stdin-script"),
-    ("cat script.sh | bash", "shell.stdin-script"),
+    ("sh -c \"$CMD\"", "shell.dynamic-script"),
+    ("cat script.sh | bash", "shell.unreadable-script"),
     ("make-commands | bash", "shell.stdin-script"),
 )
 
