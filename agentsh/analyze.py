@@ -254,7 +254,7 @@ def _calls_itself_in_background(name, body) -> bool:
 
 
 # ---- the public entry point ---------------------------------------------------------------------------------------
-def make_context(environ=None, cwd=None, environment=None) -> Context:
+def make_context(environ=None, cwd=None, environment=None, with_agent=False) -> Context:
     """The context of this process. environment=None resolves it per command; a name forces it (`--env`).
     Raises ValueError for an unreadable user config (callers fail closed)."""
     from agentsh.context import detect_agent, load_settings
@@ -266,8 +266,9 @@ def make_context(environ=None, cwd=None, environment=None) -> Context:
             cwd = env.get("PWD") or "/"
     home = env.get("HOME") or os.path.expanduser("~")
     root = find_project_root(cwd, home)
+    # the agent (process ancestry) is not needed to decide: explain, context and the audit log ask for it
     return Context(cwd=cwd, home=home, environ=env, environment=environment, project_root=root,
-                   settings=load_settings(env, root), agent=detect_agent(env))
+                   settings=load_settings(env, root), agent=detect_agent(env) if with_agent else None)
 
 
 ISOLATE_ABOVE_BYTES = 8192   # larger inputs are analyzed in a child process under a hard deadline

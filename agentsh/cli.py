@@ -57,7 +57,7 @@ def _check_env(environment):
 def _context_or_fail(environment=None):
     from agentsh.analyze import make_context
     try:
-        return make_context(environment=environment)
+        return make_context(environment=environment, with_agent=True)
     except ValueError as e:
         raise InputError("invalid configuration: %s" % e) from None
 

@@ -479,12 +479,23 @@ def reads_credential(program: str, var: str) -> bool:
     return False
 
 
+# program -> the credential variables it reads (computed once: this runs for every command)
+_CREDENTIALS_READ_BY = {}
+for _var in CREDENTIAL_VARIABLES:
+    for _prefix, _programs in CREDENTIAL_PROGRAMS.items():
+        if _var.startswith(_prefix):
+            for _p in _programs:
+                _CREDENTIALS_READ_BY.setdefault(_p, []).append(_var)
+            break
+
+
 def credentials_in(cmd, environ) -> list:
     """Credential values this command carries. Values stay in memory only."""
     out = []
-    for name in CREDENTIAL_VARIABLES:
-        if name not in cmd.assignments and not reads_credential(cmd.name, name):
-            continue
+    names = _CREDENTIALS_READ_BY.get(cmd.name, ())
+    if cmd.assignments:
+        names = list(names) + [n for n in cmd.assignments if n in CREDENTIAL_VARIABLES and n not in names]
+    for name in names:
         if name in cmd.assignments:
             v = cmd.assignments[name]
             if v is None:

@@ -7,7 +7,7 @@ until then every mode this file does not vet is refused, never run unvetted.
 import os
 import sys
 
-from agentsh.render import STOP_STATUS, stop_message
+STOP_STATUS = 126   # bash's "cannot execute"; agentsh.render documents it (imported only when stopping)
 
 _BASH_CANDIDATES = ("/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash", "/opt/homebrew/bin/bash")
 _VALUE_OPTIONS = ("-o", "+o", "-O", "+O", "--rcfile", "--init-file")
@@ -87,6 +87,7 @@ def run_shell(argv) -> int:
         sys.stderr.write("agentsh: blocked: cannot vet the command: %s\n" % e)
         return STOP_STATUS
     if decision.decision != "allow":
+        from agentsh.render import stop_message
         sys.stderr.write(stop_message(decision))
         return STOP_STATUS
     bash = real_bash()

@@ -16,8 +16,12 @@ def _load_binding(package: str):
     name = package + "._binding"
     if name in sys.modules:
         return sys.modules[name]
-    from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
-    import importlib._bootstrap as bootstrap
+    # the frozen bootstrap modules are already loaded; `importlib.machinery` would cost another ~1 ms
+    import _frozen_importlib as bootstrap
+    import _frozen_importlib_external as external
+    from _imp import extension_suffixes
+    EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec = extension_suffixes(), external.ExtensionFileLoader, \
+        bootstrap.ModuleSpec
     for entry in sys.path:
         d = os.path.join(entry or ".", package)
         for suffix in EXTENSION_SUFFIXES:
