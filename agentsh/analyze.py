@@ -49,7 +49,7 @@ class Analysis:
         if self._ticks & 63 == 0 and time.monotonic() > self.deadline:
             raise DeadlineExceeded()
 
-    def run_text(self, text: str, state, path=(), via=(), depth=0, stdin=None):
+    def run_text(self, text: str, state, path=(), via=(), depth=0, stdin=None, file_lines=False):
         if time.monotonic() > self.deadline:
             raise DeadlineExceeded()
         self.parsed_bytes += len(text)
@@ -66,7 +66,10 @@ class Analysis:
                       % result.errors[0][:60], via=via)
         for reason in result.too_complex[:1]:
             self.fact("shell:too-complex", reason, "command too complex to analyze completely (%s)" % reason, via=via)
-        Expander(self, self.context.home, path, depth, via).run(result.root, state, stdin=stdin)
+        expander = Expander(self, self.context.home, path, depth, via)
+        if file_lines and via:
+            expander.source_bytes = text.encode("utf-8", "surrogatepass")   # findings name file:line
+        expander.run(result.root, state, stdin=stdin)
         for text in result.hidden:
             self.run_text(text, state.copy(), path + ("after heredoc",), via, depth)
 
@@ -137,7 +140,7 @@ class Analysis:
             return
         self.trace.append((cmd.display(), step, text[:200]))
         nested = initial_state(self.context.environ, cmd.cwd)
-        self.run_text(text, nested, cmd.path + (step,), cmd.via + (step,), cmd.depth + 1)
+        self.run_text(text, nested, cmd.path + (step,), cmd.via + (step,), cmd.depth + 1, file_lines=True)
 
     def read_file(self, cmd, path):
         """(text, None) or (None, reason), preferring content written earlier in this line."""

@@ -129,8 +129,14 @@ def check(jsonl, as_json, fmt, environment, paths):
     if fmt == "text":
         from rich.console import Console
         console = Console(highlight=False, soft_wrap=True)
+    import shlex
     for label, command in items:
-        d = analyze(command, context, compiled)
+        if label not in ("<stdin>",) and not jsonl:
+            # a whole script file: analyzed as `bash FILE`, so findings say file:line
+            d = analyze("bash " + shlex.quote(label), context, compiled)
+            d.command = command
+        else:
+            d = analyze(command, context, compiled)
         if d.decision != "allow":
             stopped += 1
         if fmt == "json":

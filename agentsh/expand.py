@@ -85,6 +85,7 @@ class Expander:
     """Walks a parsed line. `sink` receives each resolved command: sink.command(cmd) -> None."""
 
     quiet = False
+    source_bytes = None   # the script file's text, when commands come from a file
 
     def __init__(self, sink, home: str, path=(), depth=0, via=()):
         self.sink = sink
@@ -251,8 +252,12 @@ class Expander:
             text = state.aliases[name] + " " + " ".join(_quote(a.text) for a in argv[1:])
             self.sink.nested(text, state, path + ("alias " + name,), self.via + ("alias " + name,),
                              self.depth, stdin)
+        via = self.via
+        if self.source_bytes is not None and via:
+            # a command read from a script file: say which line (`via bash deploy.sh:12`)
+            via = via[:-1] + ("%s:%d" % (via[-1], self.source_bytes.count(b"\n", 0, inv.span[0]) + 1),)
         cmd = Command(name=name, args=argv[1:], argv0=argv0, assignments=assignments, cwd=state.cwd,
-                      redirects=redirects, stdin=stdin, via=self.via, path=path, depth=self.depth,
+                      redirects=redirects, stdin=stdin, via=via, path=path, depth=self.depth,
                       source=inv.source)
         self.sink.command(cmd, state)
         body = state.functions.get(name) if not argv0.dynamic else None
