@@ -257,6 +257,14 @@ def _calls_itself_in_background(name, body) -> bool:
 
 
 # ---- the public entry point ---------------------------------------------------------------------------------------
+def _human_terminal() -> bool:
+    """Is a terminal attached (stdin or stderr)? Agents run commands without one."""
+    try:
+        return os.isatty(0) or os.isatty(2)
+    except OSError:
+        return False
+
+
 def make_context(environ=None, cwd=None, environment=None, with_agent=False) -> Context:
     """The context of this process. environment=None resolves it per command; a name forces it (`--env`).
     Raises ValueError for an unreadable user config (callers fail closed)."""
@@ -271,7 +279,8 @@ def make_context(environ=None, cwd=None, environment=None, with_agent=False) -> 
     root = find_project_root(cwd, home)
     # the agent (process ancestry) is not needed to decide: explain, context and the audit log ask for it
     return Context(cwd=cwd, home=home, environ=env, environment=environment, project_root=root,
-                   settings=load_settings(env, root), agent=detect_agent(env) if with_agent else None)
+                   settings=load_settings(env, root), agent=detect_agent(env, ancestry=with_agent),
+                   tty=_human_terminal())
 
 
 ISOLATE_ABOVE_BYTES = 8192   # larger inputs are analyzed in a child process under a hard deadline
@@ -382,7 +391,7 @@ def _analyze(command, context, compiled, deadline_seconds) -> Decision:
     decision = decide(findings, analysis.facts)
     return Decision(command, decision, where_it_lands.line_environment(), findings, commands=analysis.commands,
                     facts=analysis.facts, trace=analysis.trace, contexts=where_it_lands.contexts(),
-                    agent=context.agent)
+                    agent=context.agent, tty=context.tty)
 
 
 class _Placement:

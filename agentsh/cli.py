@@ -187,6 +187,8 @@ def explain(environment, as_json, command):
         obj["facts"] = [{"kind": f.kind, "target": redact(f.target), "detail": redact(f.detail),
                          "payload": redact(f.payload)} for f in d.facts]
         obj["unwrapping"] = [[redact(x) for x in t] for t in d.trace]
+        obj["agent"] = {"name": d.agent[0], "detected_by": d.agent[1]} if d.agent else None
+        obj["terminal"] = d.tty
         click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
         return EXIT_STOPPED if d.decision != "allow" else EXIT_OK
     from rich.console import Console
@@ -199,8 +201,9 @@ def explain(environment, as_json, command):
         return rich_escape(redact(text))
     console = Console(highlight=False)
     console.print("[bold]command[/]  %s" % escape(command))
-    console.print("[bold]context[/]  cwd=%s  project=%s  agent=%s" % (
-        escape(context.cwd), escape(str(context.project_root)), escape(str(context.agent[0] if context.agent else None))))
+    console.print("[bold]context[/]  cwd=%s  project=%s  agent=%s  terminal=%s" % (
+        escape(context.cwd), escape(str(context.project_root)),
+        escape(str(context.agent[0] if context.agent else None)), context.tty))
     if context.environment:
         console.print("         environment forced to %s (--env)" % context.environment)
     tree = Tree("[bold]parse tree[/] (tree-sitter-bash)")

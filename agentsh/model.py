@@ -174,14 +174,15 @@ class Finding(Record):
 class Context(Record):
     """Where agentsh runs: cwd, home, the process environment, the project. `environment` forces one environment
     for every command (`check --env`, tests); None resolves it per command from signals (agentsh.context)."""
-    __slots__ = ("cwd", "home", "environ", "environment", "project_root", "settings", "agent")
-    _defaults = {"environment": None, "project_root": None, "settings": None, "agent": None}
+    __slots__ = ("cwd", "home", "environ", "environment", "project_root", "settings", "agent", "tty")
+    _defaults = {"environment": None, "project_root": None, "settings": None, "agent": None, "tty": None}
 
 
 class Decision(Record):
     __slots__ = ("command", "decision", "environment", "findings", "commands", "facts", "trace", "error",
-                 "contexts", "agent")
-    _defaults = {"commands": [], "facts": [], "trace": [], "error": None, "contexts": [], "agent": None}
+                 "contexts", "agent", "tty")
+    _defaults = {"commands": [], "facts": [], "trace": [], "error": None, "contexts": [], "agent": None,
+                 "tty": None}
     # contexts: [(command display, CommandContext)] for explain
 
     def as_json(self) -> dict:
