@@ -22,6 +22,7 @@ from agentsh.model import (
 
 DYN = None  # a variable whose value is unknown
 MAX_CALL_DEPTH = 4   # nested calls of functions defined in the line that are followed
+MAX_LOOP_VALUES = 16  # a `for` loop over at most this many literal words is judged once per word
 _ARGS_SEP = "\x1f"   # separates the words of "$@" inside a function body
 
 FETCHERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "aria2c", "nc", "ncat", "socat"})
@@ -165,9 +166,22 @@ class Expander:
             m = merge(*outcomes)
             return m, m
         if t is Loop:
-            inner = state.copy()
+            values = []
             for w in node.words:
-                self.resolve_word(w, state, path + (node.kind,))
+                values.extend(self.resolve_word(w, state, path + (node.kind,)))
+            literal = node.var and node.words and len(values) <= MAX_LOOP_VALUES and \
+                not any(v.dynamic or v.glob for v in values)
+            if literal:
+                # `for d in dist build; do rm -rf "$d"; done`: judge the body once per value
+                outcomes = [state]
+                for v in values:
+                    inner = state.copy()
+                    inner.vars[node.var] = v.text
+                    bok, bfail = self.run(node.body, inner, path + (node.kind,))
+                    outcomes += [bok, bfail]
+                m = merge(*outcomes)
+                return m, m
+            inner = state.copy()
             if node.var:
                 inner.vars[node.var] = DYN
             cok, cfail = self.run(node.cond, inner, path + (node.kind,))

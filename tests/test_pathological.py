@@ -26,11 +26,9 @@ import time
 
 import pytest
 
-from agentsh.analyze import DEADLINE_SECONDS, analyze
+from agentsh.analyze import analyze
 from tests.conftest import ROOT, example_context
 
-TIME_FACTOR = 2.0
-IN_PROCESS_LIMIT = TIME_FACTOR * DEADLINE_SECONDS
 CLI_TIMEOUT = 60.0           # generous: start-up + 1 MB of JSON + analysis, on a slow machine
 HANG_TIMEOUT = 10.0          # for the inputs that only run through the CLI: far above the 1.5 s deadline
 AGENTSH = os.path.join(ROOT, ".venv", "bin", "agentsh")
@@ -96,15 +94,13 @@ def _describe(d):
 @pytest.mark.parametrize("name", list(CASES))
 def test_analyze(name, compiled):
     command, allow_ok = CASES[name]
-    t0 = time.perf_counter()
+    # how long each takes is printed by benchmarks/bench.py (no timed assertions in tests); here: a decision,
+    # never a crash, never allow for what must not be allowed. The engine's own deadline bounds the time.
     d = analyze(command, example_context(), compiled)
-    elapsed = time.perf_counter() - t0
     assert d.decision in ("allow", "confirm", "block")
     assert not (d.error or "").startswith("internal error"), "engine crashed: %s" % d.error
     if not allow_ok:
         assert d.decision != "allow", "%s was allowed: %s" % (name, _describe(d))
-    assert elapsed < IN_PROCESS_LIMIT, "%s took %.2f s (limit %.1f s = %.0f x the engine deadline): %s" % (
-        name, elapsed, IN_PROCESS_LIMIT, TIME_FACTOR, _describe(d))
 
 
 def _cli(command, timeout):
