@@ -62,6 +62,20 @@ ENV_FLAGS = {
     "psql": ("-h", "--host", "-d", "--dbname"), "mysql": ("-h", "--host"), "redis-cli": ("-h", "-u"),
     "mongosh": ("--host",), "pg_dump": ("-h", "--host", "-d", "--dbname"), "sqlcmd": ("-S",),
 }
+HTTP_PROGRAMS = frozenset({"curl", "wget", "http", "https", "xh", "xhs"})
+# programs whose URL or connection-string arguments name the host they act on
+HOST_PROGRAMS = HTTP_PROGRAMS | {"psql", "mysql", "redis-cli", "mongosh", "pg_dump", "pg_restore", "mongo",
+                                 "mongodump", "mongorestore", "pgcli", "mycli", "clickhouse-client"}
+
+
+def _keyword_host(text: str) -> str | None:
+    """`host=prod-db dbname=app` (libpq keyword/value connection string)."""
+    for part in text.split():
+        if part.startswith("host="):
+            return part[5:].strip("'\"")
+    return None
+
+
 PRODUCTION_SWITCHES = {"vercel": ("--prod", "--production"), "netlify": ("--prod",), "supabase": ("--linked",),
                        "wrangler": ("--remote",), "npm": (), "railway": ()}
 TUNNEL_PROGRAMS = {"ssh": ("-L",), "kubectl": ("port-forward",), "cloud-sql-proxy": (), "cloud_sql_proxy": (),
@@ -517,6 +531,11 @@ def credentials_in(cmd, environ) -> list:
                 if rest.lower().startswith(("bearer ", "token ", "basic ")):
                     rest = rest.split(" ", 1)[1].strip()
                 value, slot, src = rest, "header " + name.strip(), header
+        elif t in ("--oauth2-bearer",) and i + 1 < len(args):
+            value, slot, src = args[i + 1].text, t, args[i + 1]
+        elif t in ("-u", "--user") and i + 1 < len(args) and cmd.name in HTTP_PROGRAMS and \
+                ":" in args[i + 1].text:
+            value, slot, src = args[i + 1].text.split(":", 1)[1], "password in " + t, args[i + 1]
         elif t.startswith(("--token=", "--api-key=", "--access-token=", "--auth-token=")):
             value, slot, src = t.split("=", 1)[1], t.split("=", 1)[0], a
         elif t in ("--token", "--api-key", "--access-token", "--auth-token", "-t") and i + 1 < len(args) \
@@ -684,6 +703,8 @@ class Resolver:
                 out.append(Signal("flag " + t, t, "production"))
                 continue
             name, eq, value = t.partition("=")
+            if not eq and len(t) > 2 and t[0] == "-" and t[1] != "-" and t[:2] in flags:
+                name, eq, value = t[:2], "=", t[2:]   # `psql -hprod-db`: getopt reads an attached value
             if name in flags:
                 if not eq:
                     if i + 1 >= len(args) or args[i + 1].dynamic:
@@ -695,12 +716,12 @@ class Resolver:
                     env = classify_name(value, self.names)
                 if env:
                     out.append(Signal("flag " + name, value, env))
-            elif "://" in t and not a.dynamic and cmd.name in ("psql", "mysql", "redis-cli", "mongosh", "pg_dump",
-                                                                 "pg_restore", "mongo", "mongodump"):
-                host = url_host(t)
+            elif not a.dynamic and cmd.name in HOST_PROGRAMS and ("://" in t or "host=" in t):
+                host = url_host(t) if "://" in t else _keyword_host(t)
                 env = classify_host(host or "", self.names, self.tunnel_env or self.tunnel)
                 if env:
-                    out.append(Signal("connection string host", host, env))
+                    what = "URL host" if cmd.name in HTTP_PROGRAMS else "connection string host"
+                    out.append(Signal(what, host, env))
         return out
 
     def _tool_signals(self, cmd) -> list:

@@ -966,6 +966,7 @@ UNWRAPPERS = {
     "vi": _vim, "nvim": _vim, "tar": _tar, "rsync": _rsync, "firejail": _simple_prefix(step="firejail"),
     "proxychains": _simple_prefix("fq", step="proxychains"), "proxychains4": _simple_prefix("fq", step="proxychains"),
     "caffeinate": _simple_prefix("t", step="caffeinate"), "sg": _after_fixed(1, step="sg"),
+    "corepack": _simple_prefix(step="corepack"),
     "rimraf": _rimraf, "del": _rimraf, "del-cli": _rimraf,
     "pnpm": _package_manager(("dlx", "exec")), "yarn": _package_manager(("dlx", "exec")),
     "npm": _subcommand_runner(("exec", "x"), "pc", ("--package", "--call")),

@@ -29,7 +29,10 @@ ANALYZERS = {
     "python": ("interpreters", "python"), "python3": ("interpreters", "python"), "python2": ("interpreters", "python"),
     "node": ("interpreters", "node"), "nodejs": ("interpreters", "node"), "deno": ("interpreters", "deno"),
     "bun": ("interpreters", "bun"), "ruby": ("interpreters", "ruby"), "perl": ("interpreters", "perl"),
-    "php": ("interpreters", "php"),
+    "php": ("interpreters", "php"), "pypy": ("interpreters", "python"), "pypy3": ("interpreters", "python"),
+    "ipython": ("interpreters", "python"), "ipython3": ("interpreters", "python"),
+    **{"python3.%d" % minor: ("interpreters", "python") for minor in range(6, 16)},
+    "python2.7": ("interpreters", "python"),
     # scripts and task runners
     "make": ("scripts", "make"), "gmake": ("scripts", "make"), "just": ("scripts", "just"),
     "npm": ("scripts", "npm"), "pnpm": ("scripts", "npm"), "yarn": ("scripts", "npm"),

@@ -2229,6 +2229,15 @@ def bun(cmd, ctx):
         return
     if target.text.endswith(JS_EXTS) or target.text.startswith(("./", "/", "../")):
         _code_file(ctx, target, "bun", analyze_js)
+    elif args[i].text == "run" or target.text not in BUN_COMMANDS:
+        # `bun run NAME` / `bun NAME`: a package.json script, read like `npm run NAME`
+        from agentsh.model import Arg
+        from agentsh.payloads import scripts
+        scripts.npm(cmd.replace(name="bun", args=[Arg("run"), target]), ctx)
+
+
+BUN_COMMANDS = frozenset("""install i add a remove rm update outdated link unlink pm build init create x test upgrade
+repl exec publish patch audit info why""".split())
 
 
 def _inplace(ctx, files, label):

@@ -91,6 +91,10 @@ def make(cmd, ctx):
             makefile = t.split("=", 1)[1]
         elif t.startswith("--directory="):
             directory = t.split("=", 1)[1]
+        elif t.startswith("-C") and len(t) > 2:     # -Csub, as getopt reads it
+            directory = t[2:]
+        elif t.startswith("-f") and len(t) > 2 and not t.startswith("--"):
+            makefile = t[2:]
         elif t in ("-n", "--dry-run", "--just-print", "--recon", "-q", "--question", "-p", "--print-data-base",
                    "-v", "--version", "-h", "--help"):
             return   # prints or checks, runs no recipe
@@ -121,12 +125,38 @@ def make(cmd, ctx):
     if any(g.dynamic for g in goals):
         ctx.unseen(" ".join(g.text for g in goals), "make target chosen at run time")
         return
+    text = _with_includes(text, makefile, ctx, 0)
     targets, default, variables = parse_makefile(text)
     variables.update(overrides)
     wanted = [g.text for g in goals] or ([default] if default else [])
     for name, line, recipe in make_recipes(targets, wanted):
         label = "make %s (%s:%d)" % (name, os.path.basename(makefile), line)
         ctx.shell(expand_make_vars(recipe, variables), label)
+
+
+def _with_includes(text, makefile, ctx, depth):
+    """Splice `include FILE…` / `-include` / `sinclude` files in (bounded); a missing `include` (not `-include`)
+    stops make, so it is reported, and an included name built at run time makes the target list unknown."""
+    if depth > 8 or "include" not in text:
+        return text
+    out = []
+    base = os.path.dirname(makefile)
+    for line in text.split("\n"):
+        words = line.split()
+        if words and words[0] in ("include", "-include", "sinclude"):
+            for name in words[1:]:
+                if "$" in name:
+                    ctx.unseen(name, "Makefile includes a file chosen at run time")
+                    continue
+                inc_text, reason = ctx.read_file(os.path.join(base, name))
+                if inc_text is None:
+                    if words[0] == "include":
+                        ctx.unreadable(name, "cannot read included %s: %s" % (name, reason))
+                    continue
+                out.append(_with_includes(inc_text, os.path.join(base, name), ctx, depth + 1))
+            continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def parse_makefile(text: str):
@@ -367,6 +397,14 @@ def npm(cmd, ctx):
             prefix = args[i + 1].text
             i += 2
             continue
+        if t in ("-w", "--workspace", "--filter", "-F") and i + 1 < len(args) or \
+                t.startswith(("--workspace=", "--filter=")):
+            # a script of another package of the workspace: which one is resolved by the package manager
+            ctx.unseen(cmd.display(), "%s runs a script of a workspace package agentsh does not resolve" % cmd.name)
+            return
+        if t in ("--workspaces", "-ws", "--recursive", "-r"):
+            ctx.unseen(cmd.display(), "%s runs a script in every workspace package" % cmd.name)
+            return
         if t.startswith(("--prefix=", "--dir=", "--cwd=")):
             prefix = t.split("=", 1)[1]
         elif t == "--":
@@ -394,6 +432,9 @@ def npm(cmd, ctx):
             if sub == "install" and len(words) > 1:
                 return   # installing named packages runs their scripts, not this project's
             scripts_wanted = NPM_LIFECYCLE[sub]
+        elif cmd.name == "yarn" and sub == "workspace":
+            ctx.unseen(cmd.display(), "yarn workspace runs a script of a workspace package agentsh does not resolve")
+            return
         elif cmd.name in ("pnpm", "yarn") and sub not in PM_BUILTINS:
             scripts_wanted = ("pre" + sub, sub, "post" + sub)   # `pnpm build`, `yarn reset-db`
         else:

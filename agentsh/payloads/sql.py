@@ -75,6 +75,27 @@ def analyze_sql(text, origin, ctx, dialect=None, family="generic", base_dir=None
     _Run(ctx, dialect, family).analyze(text, origin, 0, base_dir)
 
 
+def _client_separators(text, family):
+    """Statement ends the client itself understands: psql's `\\;` and mysql's `\\g` / `\\G` end a statement
+    and the rest of the line goes on. Rewritten to `;` before splitting (inside a string literal this only makes
+    agentsh see more statements, never fewer)."""
+    if family == "psql" and "\\;" in text:
+        return text.replace("\\;", ";")
+    if family == "mysql" and ("\\g" in text or "\\G" in text):
+        return re.sub(r"\\[gG](?![A-Za-z])", ";", text)
+    return text
+
+
+def _psql_variables(text, cmd) -> bool:
+    """psql substitutes `:name`, `:'name'`, `:"name"` with variables set by -v/--set or \\set."""
+    if not re.search(r"(?<![:\w]):['\"]?[A-Za-z_]\w*", text):
+        return False
+    if re.search(r"(?m)^\s*\\set\s", text) or "\\gset" in text:
+        return True
+    return any(a.text in ("-v", "--set", "--variable") or a.text.startswith(("-v", "--set=", "--variable="))
+               for a in getattr(cmd, "args", ()))
+
+
 class _Run:
     """One client invocation: the dialect, the client's meta-command family, and budgets shared by its inputs."""
 
@@ -91,6 +112,10 @@ class _Run:
         if len(text) > MAX_SQL_BYTES:
             self.ctx.unreadable(origin, "%s carries more than %d bytes of SQL" % (origin, MAX_SQL_BYTES))
             return
+        text = _client_separators(text, self.family)
+        if self.family == "psql" and _psql_variables(text, self.ctx.cmd):
+            self.ctx.unseen(origin, "%s interpolates psql variables (:name): the SQL sent is built at run time"
+                            % origin)
         for kind, target, detail, payload in self.facts(text, origin, depth, base_dir):
             self.ctx.fact(kind, target, detail, payload)
 
