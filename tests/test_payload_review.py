@@ -20,6 +20,9 @@ def rules_of(d):
     ('mysql -e "SELECT 1 \\G DROP TABLE users"', "sql.drop-table"),
     ('mysql -e "SELECT 1\\g DELETE FROM users"', "sql.delete-all"),
     ('psql -v q="DROP TABLE users" <<< ":q;"', "shell.dynamic-script"),
+    ('psql --comm="DROP TABLE users"', "sql.drop-table"),        # getopt_long abbreviations
+    ('psql db --com "DROP TABLE users"', "sql.drop-table"),
+    ('mysql --exec="DROP TABLE users"', "sql.drop-table"),
     ("python3.12 -c \"import shutil; shutil.rmtree('/')\"", "code.delete-tree-root"),
     ("pypy3 -c \"import shutil; shutil.rmtree('/')\"", "code.delete-tree-root"),
     ("python3 -c \"import pathlib; [p.unlink() for p in pathlib.Path.home().rglob('*')]\"",

@@ -900,6 +900,11 @@ def _getopt(args, short_values="", long_values=(), single_dash_long=(), short_op
             break
         elif t.startswith("--") or (single_dash_long and t.split("=", 1)[0] in single_dash_long):
             name, eq, val = t.partition("=")
+            if name.startswith("--") and name not in long_values and len(name) > 3:
+                # getopt_long accepts an unambiguous abbreviation: `psql --comm=…` is `--command=…`
+                matches = [o for o in long_values if o.startswith(name)]
+                if len(matches) == 1:
+                    name = matches[0]
             if eq:
                 opts.append((name, Arg(val, a.dynamic)))
             elif name in long_values or name in single_dash_long:
