@@ -133,14 +133,19 @@ class Analysis:
         was written into it (`cat > x.sh <<EOF … EOF; bash x.sh`), since it does not exist yet. An optional
         file (a shell's start-up file) that does not exist is skipped, as the shell skips it."""
         text, reason = self.read_file(cmd, path)
-        if text is None and optional and reason == "no such file":
-            return
+        if text is None and reason == "no such file" and (optional or self.first_in_line(cmd)):
+            return   # the shell skips a missing start-up file; a missing script fails before running anything
         if text is None:
             self.fact("shell:unreadable-script", path, "cannot vet script %s: %s" % (path, reason), via=cmd.via)
             return
         self.trace.append((cmd.display(), step, text[:200]))
         nested = initial_state(self.context.environ, cmd.cwd)
         self.run_text(text, nested, cmd.path + (step,), cmd.via + (step,), cmd.depth + 1, file_lines=True)
+
+    def first_in_line(self, cmd) -> bool:
+        """True when every command analyzed so far is `cmd` itself or one of its wrappers (same source text) and
+        none of them writes a file: nothing could have created a file `cmd` is about to read."""
+        return cmd.depth == 0 and all(c.source == cmd.source for c in self.commands) and not self.written
 
     def read_file(self, cmd, path):
         """(text, None) or (None, reason), preferring content written earlier in this line."""

@@ -89,6 +89,11 @@ class PayloadContext:
         a file written earlier in the same command line is seen with the content written into it."""
         return self._analysis.read_file(self.cmd, name)
 
+    def first_in_line(self) -> bool:
+        """Nothing ran before this command in the line (only its own wrappers). A script file missing now is
+        then missing when it runs too; after another command (`unzip x && bash install.sh`) it may not be."""
+        return self._analysis.first_in_line(self.cmd)
+
     def unreadable(self, name: str, reason: str):
         """A payload agentsh should read but cannot: at least confirm (shell:unreadable-script)."""
         self._analysis.fact("shell:unreadable-script", name, reason, via=self.cmd.via)

@@ -236,6 +236,8 @@ def _code_file(ctx, arg, label, analyze):
         return
     text, reason = ctx.read_file(arg.text)
     if text is None:
+        if reason == "no such file" and ctx.first_in_line():
+            return   # the interpreter stops at "can't open file": nothing runs
         ctx.unreadable(arg.text, "cannot vet %s script %s: %s" % (label, arg.text, reason))
         return
     analyze(ctx, text, "%s %s" % (label, arg.text))
