@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import time
 
-from agentsh.expand import Expander, initial_state, join_path, printed_text
+from agentsh.expand import Expander, initial_state, join_path, merge, printed_text, set_positional
 from agentsh.model import Arg, Context, Decision, Fact, StdinSource
 from agentsh.parse import parse
 from agentsh.paths import find_project_root
@@ -26,6 +26,14 @@ WRITE_OPS = frozenset({">", ">>", ">|", "&>", "&>>", ">&", "<>"})
 SAFE_WRITE_TARGETS = frozenset({"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2"})
 
 
+# Commands that cannot create a file by themselves (their inner commands, if any, are analyzed on their own).
+CREATES_NO_FILES = frozenset({"[", "[[", "test", "true", "false", ":", "shopt", "set", "export", "alias",
+                              "unalias", "umask", "ulimit", "return", "command", "type", "hash", "bash", "sh",
+                              "builtin", "unset", "local", "declare", "typeset", "readonly", "dircolors", "tput",
+                              "stty", "id", "uname", "complete", "bind", "trap", "pwd", "cat", "echo", "printf",
+                              "eval", "source", ".", "lesspipe"})
+
+
 class DeadlineExceeded(Exception):
     pass
 
@@ -41,6 +49,7 @@ class Analysis:
         self.trace: list = []
         self._ticks = 0
         self.parsed_bytes = 0
+        self.sourced: dict = {}    # id(source command) -> the state after the sourced file ran
         self.written: dict = {}    # absolute path -> content (None: unknown) of files written earlier in the line
 
     # ---- the sink interface used by expand.Expander ------------------------------------------------------------
@@ -69,9 +78,10 @@ class Analysis:
         expander = Expander(self, self.context.home, path, depth, via)
         if file_lines and via:
             expander.source_bytes = text.encode("utf-8", "surrogatepass")   # findings name file:line
-        expander.run(result.root, state, stdin=stdin)
+        ok, fail = expander.run(result.root, state, stdin=stdin)
         for text in result.hidden:
             self.run_text(text, state.copy(), path + ("after heredoc",), via, depth)
+        return merge(ok, fail)
 
     def command(self, cmd, state):
         if len(self.commands) >= MAX_COMMANDS:
@@ -106,6 +116,8 @@ class Analysis:
                 else:
                     nested = state.copy()
                     nested.cwd = cmd.cwd
+                if step.positional is not None:
+                    set_positional(nested, step.positional)
                 # the nested command reads what the outer one reads (`cat dump.sql | docker exec -i db psql`),
                 # unless the outer stdin is the script itself (`bash <<EOF`)
                 stdin = step.stdin
@@ -123,12 +135,18 @@ class Analysis:
                 self.trace.append((cmd.display(), step.kind, step.detail))
                 self.fact("shell:" + step.kind, step.target, step.detail, via=cmd.via)
             elif isinstance(step, ScriptFile):
-                self.script_file(cmd, step.path, step.step, step.optional)
+                path = step.path
+                for alt in step.alternatives:
+                    if self.read_file(cmd, path)[1] != "no such file":
+                        break
+                    path = alt
+                label = "%s (%s)" % (step.step, path) if step.alternatives else step.step
+                self.script_file(cmd, path, label, step.optional, state if cmd.name in ("source", ".") else None)
         if "/" in cmd.argv0.text and cmd.name not in ANALYZERS:
             from agentsh.payloads import scripts
             scripts.path_script(cmd, payloads.PayloadContext(self, cmd))
 
-    def script_file(self, cmd, path, step, optional=False):
+    def script_file(self, cmd, path, step, optional=False, caller_state=None):
         """Analyze a script file a command runs. A file written earlier in this same line is judged by what
         was written into it (`cat > x.sh <<EOF … EOF; bash x.sh`), since it does not exist yet. An optional
         file (a shell's start-up file) that does not exist is skipped, as the shell skips it."""
@@ -139,13 +157,25 @@ class Analysis:
             self.fact("shell:unreadable-script", path, "cannot vet script %s: %s" % (path, reason), via=cmd.via)
             return
         self.trace.append((cmd.display(), step, text[:200]))
+        if caller_state is not None:
+            # `source FILE` runs in the caller's shell: it sees the caller's variables, and what it sets (cd,
+            # variables, functions) is the caller's state afterwards (read by the expander's `source` effect)
+            nested = caller_state.copy()
+            nested.cwd = cmd.cwd
+            after = self.run_text(text, nested, cmd.path + (step,), cmd.via + (step,), cmd.depth + 1, file_lines=True)
+            if after is not None:
+                self.sourced[id(cmd)] = after
+            return
         nested = initial_state(self.context.environ, cmd.cwd)
         self.run_text(text, nested, cmd.path + (step,), cmd.via + (step,), cmd.depth + 1, file_lines=True)
 
     def first_in_line(self, cmd) -> bool:
-        """True when every command analyzed so far is `cmd` itself or one of its wrappers (same source text) and
-        none of them writes a file: nothing could have created a file `cmd` is about to read."""
-        return cmd.depth == 0 and all(c.source == cmd.source for c in self.commands) and not self.written
+        """True when nothing analyzed so far could have created a file `cmd` is about to read: every earlier
+        command is `cmd` itself, one of its wrappers (same source text), or a builtin that creates no files
+        (`[ -f x ] && . x`), and no redirect wrote a file outside /dev."""
+        return all(c.source == cmd.source or (c.name in CREATES_NO_FILES and not c.redirects
+                                              and "pipeline" not in c.path)
+                   for c in self.commands) and all(p.startswith("/dev/") for p in self.written)
 
     def read_file(self, cmd, path):
         """(text, None) or (None, reason), preferring content written earlier in this line."""
@@ -293,7 +323,7 @@ ISOLATE_ABOVE_BYTES = 8192   # larger inputs are analyzed in a child process und
 
 def analyze(command: str, context: Context, compiled: dict | None = None, deadline_seconds=DEADLINE_SECONDS) -> Decision:
     """The decision for one command line. Never raises: errors and timeouts become `block`."""
-    if len(command) > ISOLATE_ABOVE_BYTES and hasattr(os, "fork"):
+    if len(command) + len(context.prelude or "") > ISOLATE_ABOVE_BYTES and hasattr(os, "fork"):
         return _analyze_isolated(command, context, compiled, deadline_seconds)
     return _analyze_guarded(command, context, compiled, deadline_seconds)
 
@@ -367,6 +397,13 @@ def _analyze(command, context, compiled, deadline_seconds) -> Decision:
         command = command.replace("\x00", " ")
     analysis = Analysis(context, time.monotonic() + deadline_seconds)
     state = initial_state(context.environ, context.cwd)
+    if context.prelude:
+        # commands that already ran in this shell session (stdin mode): they set the cwd, variables, functions
+        # and aliases the new command runs with, but their own findings were judged when they ran
+        after = analysis.run_text(context.prelude, state)
+        state = after if after is not None else state
+        analysis.commands, analysis.facts, analysis.trace, analysis.written = [], [], [], {}
+        analysis.parsed_bytes = 0
     analysis.run_text(command, state)
 
     def project_root_for(cwd):

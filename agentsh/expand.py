@@ -77,6 +77,40 @@ def merge(*states: State) -> State:
     return out
 
 
+_HARNESS_SNAPSHOT_DIRS = ("/.claude/shell-snapshots/", "/.codex/shell_snapshots/")
+
+
+def is_harness_snapshot(arg: Arg) -> bool:
+    """`source ~/.claude/shell-snapshots/snapshot-bash-….sh`: the file an agent harness sources first."""
+    t = arg.text
+    return not arg.dynamic and t.endswith(".sh") and any(d in t for d in _HARNESS_SNAPSHOT_DIRS) and ".." not in t
+
+
+def set_positional(state: State, words, with_zero=True):
+    """Make words the positional parameters: $0 (with_zero), $1, …, $#, "$@" (bash -c TEXT ARG0 ARG1…)."""
+    words = list(words)
+    for k in [k for k in state.vars if k.isdigit() and (k != "0" or with_zero)]:
+        del state.vars[k]
+    if with_zero:
+        if words:
+            state.vars["0"] = DYN if words[0].dynamic else words[0].text
+            words = words[1:]
+        else:
+            state.vars["0"] = "bash"
+    for i, a in enumerate(words[:9], 1):
+        state.vars[str(i)] = DYN if a.dynamic else a.text
+    state.vars["#"] = str(len(words))
+    state.vars["@"] = state.vars["*"] = DYN if any(a.dynamic for a in words) else _ARGS_SEP.join(a.text for a in words)
+
+
+def _positional_words(state: State):
+    """The current positional parameters as Args, or None when any is unknown."""
+    allv = state.vars.get("@", DYN)
+    if "@" not in state.vars or allv is DYN:
+        return None
+    return [Arg(text=t) for t in allv.split(_ARGS_SEP)] if allv else []
+
+
 def initial_state(environ: dict, cwd: str | None) -> State:
     vars = dict(environ)
     return State(vars, cwd)
@@ -278,11 +312,7 @@ class Expander:
         if body is not None and path.count("call") < MAX_CALL_DEPTH:
             # a function call runs its body here: with these arguments as $1…, this cwd and these variables
             call = state.copy()
-            for i, a in enumerate(argv[1:10], 1):
-                call.vars[str(i)] = DYN if a.dynamic else a.text
-            call.vars["#"] = str(len(argv) - 1)
-            call.vars["@"] = call.vars["*"] = DYN if any(a.dynamic for a in argv[1:]) else \
-                _ARGS_SEP.join(a.text for a in argv[1:])
+            set_positional(call, argv[1:], with_zero=False)
             ok, fail = self.run(body, call, path + ("call", "call " + name), stdin)
             return ok, fail
         return self.effects(cmd, state)
@@ -306,6 +336,19 @@ class Expander:
             else:
                 ok.cwd = join_path(state.cwd, target.text)
             return ok, state
+        if name == "shift":
+            ok = state.copy()
+            words = _positional_words(state)
+            n = cmd.args[0].text if cmd.args else "1"
+            if words is None or not n.isdigit() or (cmd.args and cmd.args[0].dynamic):
+                for k in [k for k in ok.vars if k.isdigit() and k != "0"] + ["@", "*", "#"]:
+                    ok.vars[k] = DYN
+            elif int(n) <= len(words):
+                set_positional(ok, words[int(n):], with_zero=False)
+                return ok, ok      # shift fails only when n > $#, which is known here
+            else:
+                return state, state
+            return ok, state
         if name == "popd":
             ok = state.copy()
             ok.cwd = None
@@ -325,6 +368,15 @@ class Expander:
             for n in names:
                 ok.vars[n] = DYN
             return ok, ok
+        if name in ("source", ".") and cmd.args and is_harness_snapshot(cmd.args[0]):
+            # An agent harness's environment snapshot (Claude Code, Codex): vetted as a script like any other
+            # sourced file, and taken to define functions, aliases and PATH only (no cd, no positional change).
+            ok = state.copy()
+            ok.vars["PATH"] = DYN
+            return ok, state
+        after = getattr(self.sink, "sourced", {}).get(id(cmd)) if name in ("source", ".") else None
+        if after is not None:
+            return after.copy(), state     # the file was read and analyzed: its effects are known
         if name in ("source", "."):
             ok = state.copy()
             ok.vars = {k: DYN for k in ok.vars}

@@ -11,6 +11,9 @@ SUBCOMMANDS = frozenset({"check", "explain", "rules", "context", "creds", "audit
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "__vet-line":        # the interactive guard's per-line check (agentsh/guard.bash)
+        from agentsh.interactive import vet_line
+        return vet_line(argv[1:])
     if argv and argv[0] in SUBCOMMANDS:
         from agentsh.cli import run_cli
         return run_cli(argv)

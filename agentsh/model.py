@@ -174,8 +174,10 @@ class Finding(Record):
 class Context(Record):
     """Where agentsh runs: cwd, home, the process environment, the project. `environment` forces one environment
     for every command (`check --env`, tests); None resolves it per command from signals (agentsh.context)."""
-    __slots__ = ("cwd", "home", "environ", "environment", "project_root", "settings", "agent", "tty")
-    _defaults = {"environment": None, "project_root": None, "settings": None, "agent": None, "tty": None}
+    __slots__ = ("cwd", "home", "environ", "environment", "project_root", "settings", "agent", "tty", "prelude")
+    _defaults = {"environment": None, "project_root": None, "settings": None, "agent": None, "tty": None,
+                 "prelude": None}
+    # prelude: shell text that already ran in this session (stdin mode); it sets the state, not the findings
 
 
 class Decision(Record):

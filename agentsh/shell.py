@@ -1,96 +1,162 @@
-"""The bash-compatible front end: vet the command, then hand it to the real bash with exec.
+"""The bash-compatible front end: vet, record, then hand the command to the real bash.
 
-This is the minimal `-c` path the analyzer issue needs (and the one start-up is measured on). Full bash
-compatibility (stdin script mode, interactive mode, agents' scaffolding, audit log) is the shell issue's work;
-until then every mode this file does not vet is refused, never run unvetted.
+Modes, chosen exactly as bash chooses them:
+- `-c CMD [ARG0 ARG…]` and `SCRIPT [ARG…]`: vetted as the command line `bash ARGV…` (so start-up files, positional
+  parameters and the script's text are all seen by the analyzer), then `exec` of the real bash with the same argv:
+  same pid, process group, signals, stdin, stdout and exit status.
+- stdin is not a terminal (`agentsh`, `agentsh -s ARG…` fed by a pipe): each complete command is vetted as soon as it
+  has arrived and written to one persistent real bash, so cwd, variables and functions persist as in one bash.
+- interactive (`-i`, or stdin and stderr are terminals): the real bash runs with agentsh's rcfile (agentsh/guard.bash),
+  which vets every line typed at the prompt before any of it runs. See guard.bash for why this mechanism.
+
+Nothing is ever written to stdout: agents parse it. A stopped command exits with STOP_STATUS (126).
 """
 import os
 import sys
 
-STOP_STATUS = 126   # bash's "cannot execute"; agentsh.render documents it (imported only when stopping)
+STOP_STATUS = 126   # bash's "cannot execute"; documented in the README
 
 _BASH_CANDIDATES = ("/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash", "/opt/homebrew/bin/bash")
-_VALUE_OPTIONS = ("-o", "+o", "-O", "+O", "--rcfile", "--init-file")
+_LONG_WITH_VALUE = ("--rcfile", "--init-file")
+_INFO_OPTIONS = ("--version", "--help")
+
+
+class BashArgs:
+    """bash's command line, read the way bash reads it: long options first, then single-letter options (which may
+    follow -c: `bash -c -l CMD`), then operands."""
+    __slots__ = ("mode", "operands_at", "interactive", "login", "read_stdin", "rcfile", "norc", "noprofile")
+
+    def __init__(self):
+        self.mode = None
+        self.operands_at = 0
+        self.interactive = self.login = self.read_stdin = self.norc = self.noprofile = False
+        self.rcfile = None
+
+
+def parse_args(argv) -> BashArgs:
+    a = BashArgs()
+    has_c = False
+    i, n = 0, len(argv)
+    while i < n:                       # long options come first in bash
+        t = argv[i]
+        if not t.startswith("--") or t == "--":
+            break
+        if t in _INFO_OPTIONS:
+            a.mode = "info"
+            return a
+        if t in _LONG_WITH_VALUE:
+            a.rcfile = argv[i + 1] if i + 1 < n else None
+            i += 2
+            continue
+        a.login = a.login or t == "--login"
+        a.norc = a.norc or t == "--norc"
+        a.noprofile = a.noprofile or t == "--noprofile"
+        i += 1
+    while i < n:
+        t = argv[i]
+        if t in ("--", "-"):
+            i += 1
+            break
+        if len(t) > 1 and t[0] in "-+" and not t.startswith("--"):
+            letters = t[1:]
+            if t[0] == "-":
+                has_c = has_c or "c" in letters
+                a.read_stdin = a.read_stdin or "s" in letters
+                a.interactive = a.interactive or "i" in letters
+                a.login = a.login or "l" in letters
+            i += 1 + sum(1 for ch in letters if ch in "oO")
+            continue
+        break
+    a.operands_at = i
+    if has_c:
+        a.mode = "command"
+    elif i < n and not a.read_stdin:
+        a.mode = "script"
+    elif a.interactive or (_isatty(0) and _isatty(2)):
+        a.mode = "interactive"
+    else:
+        a.mode = "stdin"
+    return a
+
+
+def _isatty(fd) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
 
 
 def real_bash() -> str:
+    """The real bash, by absolute path: `[shell] bash` in config.toml, else the first bash that is not agentsh
+    itself (agentsh may be installed under the name `bash`)."""
     me = os.path.realpath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    configured = _configured_bash()
+    if configured:
+        if os.path.isabs(configured) and os.access(configured, os.X_OK) and os.path.realpath(configured) != me:
+            return configured
+        raise FileNotFoundError("the configured bash %r is not an executable absolute path other than agentsh"
+                                % configured)
     for c in _BASH_CANDIDATES:
         if os.access(c, os.X_OK) and os.path.realpath(c) != me:
             return c
     raise FileNotFoundError("no bash found in " + ", ".join(_BASH_CANDIDATES))
 
 
-def find_command_string(argv):
-    """Index of the -c command string in bash's argv, or None. Options may come before or after -c."""
-    has_c = False
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a == "--" or a == "-":
-            i += 1
-            break
-        if a in _VALUE_OPTIONS:
-            i += 2
-            continue
-        if a.startswith("--"):
-            i += 1
-            continue
-        if (a.startswith("-") or a.startswith("+")) and len(a) > 1:
-            if a[0] == "-" and "c" in a[1:]:
-                has_c = True
-            i += 1 + sum(1 for ch in a[1:] if ch in "oO")
-            continue
-        break
-    if has_c and i < len(argv):
-        return i
-    return None
+def _configured_bash():
+    from agentsh.context import config_dir
+    path = os.path.join(config_dir(os.environ), "config.toml")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    if b"bash" not in data:
+        return None
+    import tomllib
+    try:
+        return tomllib.loads(data.decode("utf-8")).get("shell", {}).get("bash")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
-def startup_files(options, environ) -> str:
-    """What bash sources before the -c command, as shell text to vet with it: `--rcfile F` / `--init-file F`
-    or ~/.bashrc when interactive (-i), $BASH_ENV when not."""
+def _exec_bash(argv):
+    try:
+        bash = real_bash()
+    except FileNotFoundError as e:
+        sys.stderr.write("agentsh: %s\n" % e)
+        return STOP_STATUS
+    sys.stderr.flush()
+    os.execv(bash, ["bash"] + list(argv))
+    return STOP_STATUS   # not reached
+
+
+def vetted_text(argv, environ) -> str:
+    """The command line agentsh analyzes for `bash ARGV`: the analyzer reads -c text with its positional
+    parameters, script files, and the start-up files bash sources ($BASH_ENV, ~/.bashrc with -i, profiles with -l)."""
     import shlex
-    interactive = any(o.startswith("-") and not o.startswith("--") and "i" in o[1:] for o in options)
-    rc = None
-    for i, o in enumerate(options):
-        if o in ("--rcfile", "--init-file") and i + 1 < len(options):
-            rc = options[i + 1]
-    if interactive:
-        if rc:
-            return "source %s 2>/dev/null; " % shlex.quote(rc)
-        if "--norc" not in options:
-            return "[ -f ~/.bashrc ] && source ~/.bashrc; "
-        return ""
-    if environ.get("BASH_ENV"):
-        return "source %s; " % shlex.quote(environ["BASH_ENV"])
-    return ""
+    prefix = "BASH_ENV=%s " % shlex.quote(environ["BASH_ENV"]) if environ.get("BASH_ENV") else ""
+    return prefix + "bash " + " ".join(shlex.quote(a) for a in argv)
 
 
 def run_shell(argv) -> int:
-    if argv and argv[0] in ("--version", "--help"):
-        from agentsh import __version__
-        sys.stderr.write("agentsh %s: a guard for AI agents' shell commands (bash-compatible -c)\n" % __version__)
-        os.execv(real_bash(), ["bash", argv[0]])
-    idx = find_command_string(argv)
-    if idx is None:
-        sys.stderr.write("agentsh: only `agentsh -c COMMAND` is supported as a shell so far; script, stdin and "
-                         "interactive modes are refused rather than run unvetted.\n")
-        return STOP_STATUS
-    command = argv[idx]
-    vetted = startup_files(argv[:idx], os.environ) + command
-    try:
-        from agentsh.analyze import analyze, make_context
-        decision = analyze(vetted, make_context())
-        decision.command = command
-    except Exception as e:   # rules failed to load, or worse: fail closed, loudly
-        sys.stderr.write("agentsh: blocked: cannot vet the command: %s\n" % e)
-        return STOP_STATUS
-    if decision.decision != "allow":
-        from agentsh.render import stop_message
-        sys.stderr.write(stop_message(decision))
-        return STOP_STATUS
-    bash = real_bash()
-    sys.stdout.flush()
-    os.execv(bash, ["bash"] + list(argv))
-    return STOP_STATUS  # not reached
+    args = parse_args(argv)
+    if args.mode == "info":
+        return _exec_bash(argv)
+    if args.mode in ("command", "script"):
+        from agentsh.gate import admit
+        from agentsh.harness import payload_of
+        if args.mode == "command":
+            command = argv[args.operands_at] if args.operands_at < len(argv) else ""
+            display, harness = payload_of(command, argv[args.operands_at + 1:])
+        else:
+            display, harness = "bash " + " ".join(argv[args.operands_at:]), None
+        outcome = admit(vetted_text(argv, os.environ), display, mode=args.mode,
+                        extra={"harness": harness} if harness else None)
+        if not outcome.admitted:
+            return STOP_STATUS
+        return _exec_bash(argv)
+    if args.mode == "stdin":
+        from agentsh.stdin_mode import run_stdin
+        return run_stdin(argv, args)
+    from agentsh.interactive import run_interactive
+    return run_interactive(argv, args)

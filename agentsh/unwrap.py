@@ -14,6 +14,7 @@ analyzer read that value as the command: keep the option tables complete for eve
 from __future__ import annotations
 
 import os
+import re
 
 
 from agentsh.expand import join_path
@@ -29,8 +30,9 @@ class Inner(Record):
 
 class Script(Record):
     # remote: runs on another host or container, where local variables and cwd do not apply
-    __slots__ = ("text", "step", "remote", "stdin")
-    _defaults = {"remote": False, "stdin": None}
+    # positional: the words after `bash -c TEXT`, which bash makes $0, $1, … (None: the caller's own)
+    __slots__ = ("text", "step", "remote", "stdin", "positional")
+    _defaults = {"remote": False, "stdin": None, "positional": None}
 
 
 class Note(Record):
@@ -39,9 +41,10 @@ class Note(Record):
 
 class ScriptFile(Record):
     """A shell script file the command runs (`bash x.sh`, `source x`, `bash < x`): the analyzer reads it.
-    optional: a start-up file the shell skips when it does not exist (`~/.bashrc`, `$BASH_ENV`)."""
-    __slots__ = ("path", "step", "optional")
-    _defaults = {"optional": False}
+    optional: a start-up file the shell skips when it does not exist (`~/.bashrc`, `$BASH_ENV`).
+    alternatives: read the first of path, *alternatives that exists (a login shell's profile)."""
+    __slots__ = ("path", "step", "optional", "alternatives")
+    _defaults = {"optional": False, "alternatives": ()}
 
 
 # ---- option scanning -------------------------------------------------------------------------------------------
@@ -458,8 +461,9 @@ def shell_invocation(cmd):
     has_c = False
     read_stdin = False
     interactive = False
+    login = False
     rcfile = None
-    norc = False
+    norc = noprofile = False
     while i < n:
         t = args[i].text
         if t == "--" or t == "-":
@@ -469,8 +473,10 @@ def shell_invocation(cmd):
             rcfile = args[i + 1]
             i += 2
             continue
-        if t in ("--norc", "--noprofile"):
+        if t in ("--norc", "--noprofile", "--login"):
             norc = norc or t == "--norc"
+            noprofile = noprofile or t == "--noprofile"
+            login = login or t == "--login"
             i += 1
             continue
         if t.startswith("--"):
@@ -483,13 +489,16 @@ def shell_invocation(cmd):
                 has_c = has_c or "c" in letters
                 read_stdin = read_stdin or "s" in letters
                 interactive = interactive or "i" in letters
+                login = login or "l" in letters
             i += 1 + consumes
             continue
         break
     operands = args[i:]
     label = cmd.name
     out = []
-    startup = _startup_file(cmd, interactive, rcfile, norc)
+    if login and not noprofile and cmd.name in ("bash", "rbash", "agentsh"):
+        out.append(_login_profile(cmd))
+    startup = _startup_file(cmd, interactive and not login, rcfile, norc)
     if startup is not None:
         out.append(startup)
     if has_c:
@@ -498,10 +507,19 @@ def shell_invocation(cmd):
         text = operands[0]
         if text.dynamic:
             return out + [Note("dynamic-script", text.text, label + " -c runs text built at run time")]
-        return out + [Script(text.text, label + " -c")]
+        return out + [Script(text.text, label + " -c", positional=operands[1:])]
     if operands and not read_stdin:
         return out + _script_file(cmd, operands[0], label)
     return out + _stdin_script(cmd, label)
+
+
+# A login bash reads /etc/profile, then the first of these that exists. Files under /etc belong to the
+# administrator (agentsh stops writes to them) and are not vetted; the user's files are, like any script.
+LOGIN_PROFILES = ("~/.bash_profile", "~/.bash_login", "~/.profile")
+
+
+def _login_profile(cmd):
+    return ScriptFile(LOGIN_PROFILES[0], cmd.name + " -l", True, LOGIN_PROFILES[1:])
 
 
 def _startup_file(cmd, interactive, rcfile, norc):
@@ -558,8 +576,37 @@ def _source(cmd):
     return _script_file(cmd, cmd.args[0], cmd.name)
 
 
+# Programs whose whole job is to print shell set-up code for the current shell (`eval "$(dircolors -b)"` in
+# ~/.bashrc). Their output is not visible before it runs, but what kind of text it is, is known.
+SHELL_INIT_GENERATORS = frozenset({"dircolors", "lesspipe", "lesspipe.sh", "ssh-agent", "pyenv", "rbenv", "nodenv",
+                                   "jenv", "goenv", "direnv", "starship", "zoxide", "fnm", "mise", "rtx", "brew",
+                                   "conda", "thefuck", "atuin", "mcfly", "keychain", "register-python-argcomplete"})
+_GENERATOR_WORD = re.compile(r"[\w./~=:+-]+")
+
+
+def _is_shell_init(args) -> bool:
+    """eval "$(dircolors -b)", eval `ssh-agent -s`, eval "$(SHELL=/bin/sh lesspipe)": a known generator with literal
+    words only (no further expansion or command inside)."""
+    if len(args) != 1:
+        return False
+    t = args[0].text
+    if t.startswith("$(") and t.endswith(")"):
+        inner = t[2:-1]
+    elif t.startswith("`") and t.endswith("`"):
+        inner = t[1:-1]
+    else:
+        return False
+    words = inner.split()
+    while words and "=" in words[0] and _GENERATOR_WORD.fullmatch(words[0]):
+        words = words[1:]
+    return bool(words) and os.path.basename(words[0]) in SHELL_INIT_GENERATORS and \
+        all(_GENERATOR_WORD.fullmatch(w) for w in words)
+
+
 def _eval(cmd):
     if not cmd.args:
+        return []
+    if _is_shell_init(cmd.args):
         return []
     if any(a.dynamic for a in cmd.args):
         return [Note("dynamic-script", " ".join(a.text for a in cmd.args), "eval runs text built at run time")]

@@ -72,9 +72,15 @@ def test_shell_option_orders(world):
     assert not (world["markers"] / "railway").exists()
 
 
-def test_shell_refuses_modes_it_cannot_vet_yet(world):
-    p = world["run"]("some-script.sh")
-    assert p.returncode == 126 and "refused" in p.stderr
+def test_shell_script_mode_vets_the_script_file(world, tmp_path):
+    script = tmp_path / "project" / "deploy.sh"
+    script.write_text("echo deploying\nrailway volume delete --volume pg-data --yes\n")
+    p = world["run"]("deploy.sh")
+    assert p.returncode == 126 and "railway.volume-delete" in p.stderr and "deploy.sh:2" in p.stderr
+    assert p.stdout == "" and not (world["markers"] / "railway").exists()
+    script.write_text('echo "deploying $1"\nrailway status\n')
+    p = world["run"]("deploy.sh", "staging")
+    assert p.returncode == 0 and p.stdout == "deploying staging\nfake railway ran\n"
 
 
 def test_check_exit_codes_and_json_order(world):

@@ -1,0 +1,37 @@
+"""Agents' scaffolding around the command they run, recognised so that messages and the audit log name the payload.
+
+This is presentation only: the analyzer always vets the whole text bash will run (the snapshot being sourced, the
+`eval` argument, the trap wrapper). Recognising the wrapper lets agentsh say `blocked: rm -rf ~` instead of quoting
+Claude Code's 300-character wrapper, and lets the audit log say which harness sent it.
+"""
+import re
+
+# Claude Code: source <snapshot> … && eval '<CMD>' [< /dev/null] && pwd -P >| /tmp/claude-XXXX-cwd
+_CLAUDE = re.compile(r"\A(?:source|\.) \S*shell-snapshots/\S+.*? && eval '((?:[^']|'\"'\"')*)'(?: < /dev/null)?"
+                     r" && pwd -P >\| \S+\s*\Z", re.S)
+_CLAUDE_SNAPSHOT = re.compile(r"\A\s*SNAPSHOT_FILE=\S*shell-snapshots/")
+# Gemini CLI: shopt -u …; _bgpids_file=…\n(\n trap 'jobs -p > "$_bgpids_file"' EXIT\n<CMD>\n)\n__code=$?\nexit $__code
+_GEMINI = re.compile(r"\A(?:shopt -u [a-z ]+;\s*)?_bgpids_file=\S+\s*\(\s*trap 'jobs -p > \"\$_bgpids_file\"' EXIT\n"
+                     r"(.*)\n\)\s*__code=\$\?\s*exit \$__code\s*\Z", re.S)
+_GEMINI_PREFIX = re.compile(r"\Ashopt -u promptvars nullglob extglob nocaseglob dotglob;\s*(.*)\Z", re.S)
+# Codex: bash -c '. "$1" && shift && exec "$@"' ARG0 <snapshot> CMD…
+_CODEX_RUNNER = ('. "$1" && shift && exec "$@"', 'source "$1" && shift && exec "$@"')
+
+
+def payload_of(command: str, positional=()) -> tuple:
+    """(what the agent asked to run, harness name or None)."""
+    m = _CLAUDE.match(command)
+    if m:
+        return m.group(1).replace("'\"'\"'", "'"), "claude-code"
+    if _CLAUDE_SNAPSHOT.match(command):
+        return "(Claude Code shell snapshot)", "claude-code-snapshot"
+    m = _GEMINI.match(command)
+    if m:
+        return m.group(1), "gemini"
+    if command.strip() in _CODEX_RUNNER and len(positional) >= 2:
+        import shlex
+        return " ".join(shlex.quote(a) for a in positional[2:]) or "(snapshot only)", "codex"
+    m = _GEMINI_PREFIX.match(command)
+    if m:
+        return m.group(1), "gemini"
+    return command, None
