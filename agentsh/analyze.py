@@ -6,6 +6,7 @@ input: an internal error or an exceeded deadline becomes a `block` that says so 
 from __future__ import annotations
 
 import os
+import re
 import time
 
 from agentsh.expand import Expander, initial_state, join_path, merge, printed_text, set_positional
@@ -32,6 +33,11 @@ CREATES_NO_FILES = frozenset({"[", "[[", "test", "true", "false", ":", "shopt", 
                               "builtin", "unset", "local", "declare", "typeset", "readonly", "dircolors", "tput",
                               "stty", "id", "uname", "complete", "bind", "trap", "pwd", "cat", "echo", "printf",
                               "eval", "source", ".", "lesspipe"})
+
+
+# Setting, exporting or removing agentsh's own variables (AGENTSH_*, __AGENTSH_*): a fact for rules/agentsh.toml.
+_AGENTSH_OVERRIDE = re.compile(r"(?:^|[\s;&|(`'\"])(?:__)?AGENTSH_\w*\+?=|\bunset\s+(?:-v\s+)?(?:\w+\s+)*(?:__)?AGENTSH_"
+                               r"|(?:^|\s)-u\s*(?:__)?AGENTSH_|--unset[= ](?:__)?AGENTSH_")
 
 
 class DeadlineExceeded(Exception):
@@ -69,6 +75,8 @@ class Analysis:
         if depth > MAX_DEPTH:
             self.fact("shell:depth-limit", text[:80], "nested shells deeper than %d levels" % MAX_DEPTH, via=via)
             return
+        if "AGENTSH_" in text and _AGENTSH_OVERRIDE.search(text):
+            self.fact("agentsh:env-override", "AGENTSH_*", "sets or removes an agentsh variable", via=via)
         result = parse(text)
         if result.errors:
             self.fact("shell:parse-error", result.errors[0], "bash syntax agentsh could not fully parse: %r"

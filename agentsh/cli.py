@@ -109,45 +109,66 @@ def _read_commands(paths, jsonl: bool) -> list:
 @click.option("--jsonl", is_flag=True, help='Input lines are JSON strings or {"command": "..."} objects.')
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per command, in input order.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default=None,
-              help="Output format (--json is --format json).")
+              help="Output format (--json is --format json; sarif: SARIF 2.1.0; github: workflow annotations).")
+@click.option("--fail-on", "fail_on", type=click.Choice(["confirm", "block"]), default="confirm", show_default=True,
+              help="Exit 1 when any command is at least this (block: only blocked commands fail the check).")
 @click.option("--env", "environment", default=None,
               help="Force the environment the commands target (local, staging, production) instead of resolving it.")
 @click.argument("paths", nargs=-1, type=click.Path())
-def check(jsonl, as_json, fmt, environment, paths):
-    """Decide each command: from stdin (one per line), --jsonl, or whole files (PATH…)."""
+def check(jsonl, as_json, fmt, fail_on, environment, paths):
+    """Decide each command: from stdin (one per line), --jsonl, or files (PATH…): shell scripts, .sql, GitHub
+    workflows, GitLab CI, Dockerfiles, Makefiles, package.json, justfiles. Findings carry file and line."""
     fmt = "json" if as_json else (fmt or "text")
-    if fmt in ("sarif", "github"):
-        raise InputError("--format %s is not available yet; use text or json" % fmt)
     _check_env(environment)
     compiled = _load_rules_or_fail()
-    items = _read_commands(paths, jsonl)
     context = _context_or_fail(environment)
     from agentsh.analyze import analyze
+    from agentsh import report
+    results = []      # (SourceCommand or None, Decision)
+    if paths and not jsonl and "-" not in paths:
+        from agentsh import sources
+        items = []
+        for p in paths:
+            try:
+                items.extend(sources.extract(p))
+            except sources.SourceError as e:
+                raise InputError(str(e)) from None
+        progress = _progress(len(items)) if fmt == "text" and len(items) > 20 and sys.stderr.isatty() else None
+        for src in items:
+            results.append((src, sources.judge(src, context, compiled)))
+            if progress:
+                progress.advance(progress.task_ids[0])
+        if progress:
+            progress.stop()
+    else:
+        for _label, command in _read_commands(paths, jsonl):
+            results.append((None, analyze(command, context, compiled)))
     out = sys.stdout
-    stopped = 0
-    console = None
-    if fmt == "text":
+    if fmt == "sarif":
+        out.write(json.dumps(report.to_sarif(results), ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "github":
+        out.write(report.to_github(results))
+    elif fmt == "json":
+        for src, d in results:
+            obj = d.as_json()
+            if src is not None:
+                obj.update({"file": src.file, "line": src.line, "kind": src.kind, "name": src.name})
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    else:
         from rich.console import Console
         console = Console(highlight=False, soft_wrap=True)
-    import shlex
-    for label, command in items:
-        if label not in ("<stdin>",) and not jsonl:
-            # a whole script file: analyzed as `bash FILE`, so findings say file:line
-            d = analyze("bash " + shlex.quote(label), context, compiled)
-            d.command = command
-        else:
-            d = analyze(command, context, compiled)
-        if d.decision != "allow":
-            stopped += 1
-        if fmt == "json":
-            obj = d.as_json()
-            if label not in ("<stdin>",) and not jsonl:
-                obj["file"] = label
-            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
-        else:
-            _print_text(console, d, label if label != "<stdin>" and not jsonl else None)
+        for src, d in results:
+            _print_text(console, d, "%s:%d %s" % (src.file, src.line, src.name or "") if src is not None else None)
     out.flush()
-    return EXIT_STOPPED if stopped else EXIT_OK
+    return report.exit_status([d for _s, d in results], fail_on)
+
+
+def _progress(total):
+    from rich.progress import Progress
+    p = Progress(transient=True)
+    p.add_task("checking", total=total)
+    p.start()
+    return p
 
 
 _STYLE = {"allow": "green", "confirm": "yellow", "block": "bold red"}
@@ -451,3 +472,69 @@ def creds_rm(var):
         raise InputError("%s is not registered" % var)
     click.echo("removed %s" % var)
     return EXIT_OK
+
+
+@cli.command()
+@click.argument("agent")
+@click.option("--project", is_flag=True, help="Write the project's configuration (in this directory) instead of the user's.")
+@click.option("--print", "print_only", is_flag=True, help="Show the change as a diff; write nothing.")
+@click.option("--uninstall", is_flag=True, help="Remove agentsh's entries (and nothing else).")
+@click.option("--shell/--no-shell", "set_shell", default=True, show_default=True,
+              help="Also point the agent's shell setting at agentsh's bash shim where it has one (Claude Code).")
+def install(agent, project, print_only, uninstall, set_shell):
+    """Plug agentsh into AGENT's hooks: claude-code, cursor, codex, gemini, copilot, goose, openhands, cline.
+    Merges into existing settings (backup kept), idempotent."""
+    from agentsh import installer
+    rules = None
+    if installer.canonical_agent(agent) == "codex" and not uninstall:
+        from agentsh import rules as rules_mod
+        rules = rules_mod.compile_files(rules_mod.rule_files(include_user=False))["rules"]
+    try:
+        changes = installer.plan(agent, os.path.expanduser("~"), project_dir=os.getcwd(), project=project,
+                                 uninstall=uninstall, agentsh_cmd=installer.agentsh_command(sys.argv[0]),
+                                 shell_path=installer.find_shim(sys.executable) if set_shell else None, rules=rules)
+    except installer.InstallError as e:
+        raise InputError(str(e)) from None
+    changed = [c for c in changes if c.changed]
+    if print_only:
+        click.echo(installer.render_diff(changes) if changed else "nothing to change")
+        return EXIT_OK
+    if not changed:
+        click.echo("agentsh is already %s for %s" % ("absent" if uninstall else "installed", agent))
+        return EXIT_OK
+    try:
+        written = installer.apply(changes)
+    except installer.InstallError as e:
+        raise InputError(str(e)) from None
+    for path in written:
+        click.echo(("removed from " if uninstall else "wrote ") + path)
+    for c in changes:
+        if c.note:
+            click.echo("note: " + c.note)
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--no-forms", is_flag=True, help="Skip running the agents' invocation forms.")
+def doctor(no_forms):
+    """Check the installation and run each installed integration's invocation forms through agentsh."""
+    from agentsh import doctor as doc
+    from rich.console import Console
+    from rich.table import Table
+    from rich.markup import escape
+    me = os.path.realpath(sys.argv[0])
+    rows = doc.checks(os.environ)
+    if not no_forms:
+        rows += doc.run_forms(me)
+        rows += doc.run_hooks(me, doc.installed_agents(os.path.expanduser("~"), os.getcwd()))
+    t = Table(box=None)
+    t.add_column("check")
+    t.add_column("result")
+    t.add_column("detail", overflow="fold")
+    for name, ok, detail in rows:
+        t.add_row(escape(name), "[green]pass[/]" if ok else "[bold red]FAIL[/]", escape(str(detail)))
+    Console(highlight=False).print(t)
+    return EXIT_OK if all(ok for _n, ok, _d in rows) else EXIT_STOPPED
+
+
+from agentsh import cli_human  # noqa: E402,F401  (registers audit, pending, approve, deny, review, allow-once)

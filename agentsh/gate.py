@@ -31,7 +31,7 @@ def _decide(text, environ, cwd, prelude=None):
 
 
 def admit(text: str, display: str, environ=None, cwd=None, mode="shell", extra=None, wait=True,
-          stream=None, prelude=None) -> Outcome:
+          stream=None, prelude=None, max_wait=None, agent=None) -> Outcome:
     """Decide `text` (what agentsh vets, e.g. start-up files plus the command) and show `display` (the command as
     the agent wrote it); `prelude` is what already ran in this shell session (stdin mode). Writes the audit record, waits for approval when configured, prints the stop message."""
     environ = os.environ if environ is None else environ
@@ -48,7 +48,7 @@ def admit(text: str, display: str, environ=None, cwd=None, mode="shell", extra=N
             type(e).__name__, e)
     from agentsh import audit
     from agentsh.context import detect_agent
-    agent = detect_agent(environ, ancestry=True)[0]
+    agent = agent or detect_agent(environ, ancestry=True)[0]
     if decision is None:
         _record(audit, "block", display, cwd, environ, None, agent, mode, dict(extra or {}, error=error.strip()))
         stream.write(error)
@@ -71,7 +71,8 @@ def admit(text: str, display: str, environ=None, cwd=None, mode="shell", extra=N
         return Outcome(False, decision, decision.decision, msg)
     if decision.decision == "confirm" and wait:
         from agentsh import approval
-        return approval.wait_for_human(decision, display, cwd, environ, agent, mode, stream)
+        return approval.wait_for_human(decision, display, cwd, environ, agent, mode, stream, max_wait=max_wait,
+                                       extra=extra)
     msg = stop_message(decision)
     stream.write(msg)
     return Outcome(False, decision, decision.decision, msg)

@@ -4,7 +4,7 @@ import os
 import re
 import sys
 
-from agentsh.shell import STOP_STATUS, real_bash
+from agentsh.shell import STOP_STATUS, mark_governed, real_bash
 
 GUARD_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guard.bash")
 
@@ -64,6 +64,7 @@ def run_interactive(argv, args) -> int:
     except (AuditError, OSError) as e:
         sys.stderr.write("agentsh: warning: %s\n" % e)
     sys.stderr.flush()
+    mark_governed()
     os.execv(bash, ["bash"] + new_argv)
     return STOP_STATUS
 

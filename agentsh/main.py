@@ -14,6 +14,9 @@ def main(argv=None) -> int:
     if argv and argv[0] == "__vet-line":        # the interactive guard's per-line check (agentsh/guard.bash)
         from agentsh.interactive import vet_line
         return vet_line(argv[1:])
+    if argv and argv[0] == "hook":              # every agent tool call: no click, no rich
+        from agentsh.hook import run
+        return run(argv[1:])
     if argv and argv[0] in SUBCOMMANDS:
         from agentsh.cli import run_cli
         return run_cli(argv)

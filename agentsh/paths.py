@@ -72,7 +72,74 @@ def classify(text: str, dynamic: bool, glob: bool, cwd: str | None, home: str, p
     return _classes(p, home, project_root, tmpdir)
 
 
+# ---- agentsh's own files and the agents' hook settings (self-protection) ----------------------------------------
+# Files whose change would switch agentsh off or loosen it: its config, rules, state (audit log, approvals), cache
+# (compiled rules), installed package and shim, and each agent's hook and permission settings.
+AGENT_SETTINGS_IN_HOME = (".claude/settings.json", ".claude/settings.local.json", ".cursor/hooks.json", ".codex",
+                          ".gemini/settings.json", ".agents/plugins/agentsh", ".openhands/hooks.json",
+                          "Documents/Cline/Hooks", ".copilot/hooks", ".local/bin/agentsh")
+# the same settings inside any project (relative to a directory that holds them)
+AGENT_SETTINGS_IN_PROJECT = (".claude/settings.json", ".claude/settings.local.json", ".cursor/hooks.json",
+                             ".codex/hooks.json", ".codex/config.toml", ".codex/rules", ".gemini/settings.json",
+                             ".github/hooks", ".agents/plugins/agentsh", ".openhands/hooks.json", ".clinerules/hooks")
+MANAGED_SETTINGS = ("/etc/claude-code", "/etc/cursor/hooks.json", "/etc/gemini-cli", "/etc/codex")
+_protected_cache = {}
+
+
+def protected_roots(home: str) -> tuple:
+    """Absolute paths agentsh protects for this user (XDG dirs as agentsh itself resolves them)."""
+    got = _protected_cache.get(home)
+    if got is not None:
+        return got
+    env = os.environ
+    roots = []
+    for var, default in (("XDG_CONFIG_HOME", ".config"), ("XDG_STATE_HOME", ".local/state"),
+                         ("XDG_CACHE_HOME", ".cache"), ("XDG_DATA_HOME", ".local/share")):
+        roots.append(os.path.join(home, default, "agentsh"))
+        if env.get(var):
+            roots.append(os.path.join(os.path.normpath(env[var]), "agentsh"))
+    roots.extend(os.path.join(home, rel) for rel in AGENT_SETTINGS_IN_HOME)
+    roots.extend(MANAGED_SETTINGS)
+    package = os.path.dirname(os.path.abspath(__file__))
+    if os.sep + "site-packages" + os.sep in package:      # an installed copy (an editable checkout is the user's)
+        roots.append(package)
+    got = tuple(sorted(set(os.path.normpath(r) for r in roots)))
+    _protected_cache[home] = got
+    return got
+
+
+def is_agentsh_path(p: str, home: str) -> bool:
+    """p is (inside) one of agentsh's protected files, or a directory that contains one (deleting or moving
+    `~/.config` takes agentsh's config with it)."""
+    if not home:
+        return False
+    for r in protected_roots(home):
+        if _under(p, r) or (_under(r, p) and p != "/" and os.path.lexists(r)):
+            return True
+    for rel in AGENT_SETTINGS_IN_PROJECT:
+        if p.endswith("/" + rel) or ("/" + rel + "/") in p:
+            return True
+    if os.path.isdir(p):
+        for rel in AGENT_SETTINGS_IN_PROJECT:
+            if os.path.lexists(os.path.join(p, rel)):
+                return True
+            first = rel.split("/", 1)[0]
+            if os.path.basename(p) == first and os.path.lexists(os.path.join(os.path.dirname(p), rel)):
+                return True
+    return False
+
+
 def _classes(p: str, home: str, project_root: str | None, tmpdir: str | None) -> frozenset:
+    base = _base_classes(p, home, project_root, tmpdir)
+    extra = set()
+    if is_agentsh_path(p, home):
+        extra.add("agentsh")
+    if p.endswith("/.agentsh.toml"):
+        extra.add("agentsh-project-config")
+    return base | extra if extra else base
+
+
+def _base_classes(p: str, home: str, project_root: str | None, tmpdir: str | None) -> frozenset:
     out = set()
     if p == "/":
         return frozenset({"root", "outside-project"})

@@ -16,13 +16,14 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # Installed wheels carry the packs as agentsh/rules/; a source checkout keeps them at the top level.
 PACKAGE_RULES_DIR = next((d for d in (os.path.join(_HERE, "rules"), os.path.join(os.path.dirname(_HERE), "rules"))
                           if os.path.isdir(d)), os.path.join(_HERE, "rules"))
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 PATH_CLASSES = frozenset({"root", "system", "home", "home-subdir", "block-device", "device", "project-root",
-                          "inside-project", "outside-project", "tmp", "tmp-root", "dynamic"})
+                          "inside-project", "outside-project", "tmp", "tmp-root", "dynamic", "agentsh",
+                          "agentsh-project-config"})
 RULE_KEYS = {"id", "severity", "message", "why", "safer", "catalog", "match", "examples"}
 MATCH_LIST_KEYS = {"command", "flags_all", "flags_any", "flags_none", "args_any", "args_none", "args_class_any",
-                   "assign_any", "kind", "target_any", "target_class_any", "subcommand"}
+                   "last_arg_class_any", "assign_any", "kind", "target_any", "target_class_any", "subcommand"}
 MATCH_KEYS = MATCH_LIST_KEYS | {"args_min"}
 TOOL_KEYS = {"aliases", "value_flags", "bool_flags", "single_dash_long"}
 
@@ -299,7 +300,7 @@ def validate_rule(path, raw) -> dict:
             match[key] = tuple(positions)
         else:
             items = _str_list(path, rid, field, value)
-            if key in ("args_class_any", "target_class_any"):
+            if key in ("args_class_any", "target_class_any", "last_arg_class_any"):
                 unknown = [c for c in items if c not in PATH_CLASSES]
                 if unknown:
                     raise RuleError(path, rid, field, "unknown path class %r; known: %s"
@@ -491,7 +492,7 @@ class Matcher:
             return False
         rest = [p for p in positionals[start:] if not p[0].dynamic]
         others = {k: v for k, v in m.items() if k in ("args_any", "args_none", "args_class_any", "args_min",
-                                                       "assign_any")}
+                                                       "assign_any", "last_arg_class_any")}
         return not others or self._matches(others, cmd, flags, rest, {})
 
     def _matches(self, m, cmd, flags, positionals, classes_cache) -> bool:
@@ -525,6 +526,9 @@ class Matcher:
             wanted = set(c)
             if not any(wanted & self._classes(a, cmd.cwd, classes_cache) for a, _ in rest):
                 return False
+        c = m.get("last_arg_class_any")
+        if c and not (rest and set(c) & self._classes(rest[-1][0], cmd.cwd, classes_cache)):
+            return False
         g = m.get("assign_any")
         if g and not any(_assign_matches(pat, cmd.assignments) for pat in g):
             return False

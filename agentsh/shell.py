@@ -126,8 +126,15 @@ def _exec_bash(argv):
         sys.stderr.write("agentsh: %s\n" % e)
         return STOP_STATUS
     sys.stderr.flush()
+    mark_governed()
     os.execv(bash, ["bash"] + list(argv))
     return STOP_STATUS   # not reached
+
+
+def mark_governed():
+    """Everything started from here on descends from an agentsh-governed shell: `agentsh approve` refuses to run
+    there (checked in the process's own environment and in its ancestors' /proc environ)."""
+    os.environ["__AGENTSH_GOVERNED"] = str(os.getpid())
 
 
 def vetted_text(argv, environ) -> str:

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 
-from agentsh.shell import STOP_STATUS, real_bash
+from agentsh.shell import STOP_STATUS, mark_governed, real_bash
 
 MAX_HISTORY_BYTES = 32768     # earlier commands kept as context for vetting the next one
 _STOPPED = "(exit %d)\n" % STOP_STATUS
@@ -71,6 +71,7 @@ def run_stdin(argv, args) -> int:
         sys.stderr.write("agentsh: %s\n" % e)
         return STOP_STATUS
     read_fd, write_fd = os.pipe()
+    mark_governed()
     pid = os.fork()
     if pid == 0:      # the child becomes the persistent bash, reading what agentsh forwards
         try:

@@ -14,7 +14,9 @@ AGENTSH = os.path.join(os.path.dirname(sys.executable), "agentsh")
 @pytest.fixture
 def world(tmp_path):
     home = tmp_path / "home"
-    (home / ".config").mkdir(parents=True)
+    (home / ".config" / "agentsh").mkdir(parents=True)
+    # no human in these tests: a confirm stops at once instead of waiting for an approval
+    (home / ".config" / "agentsh" / "config.toml").write_text("[approval]\nwait = 0\n")
     fakebin = tmp_path / "bin"
     fakebin.mkdir()
     markers = tmp_path / "ran"
@@ -104,7 +106,9 @@ def test_check_jsonl_accepts_strings_and_objects(world):
     stdin = '"rm -rf ~"\n{"command": "ls"}\n'
     p = world["run"]("check", "--jsonl", "--json", stdin=stdin)
     rows = [json.loads(line) for line in p.stdout.splitlines()]
-    assert [r["decision"] for r in rows] == ["confirm", "allow"]
+    # `rm -rf ~` would also delete agentsh's own config in this HOME: self-protection makes it a block
+    assert [r["decision"] for r in rows] == ["block", "allow"]
+    assert {"fs.rm-home", "agentsh.tamper-files"} <= {f["rule"] for f in rows[0]["findings"]}
 
 
 def test_check_bad_jsonl_names_the_line(world):
