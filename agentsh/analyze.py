@@ -9,7 +9,8 @@ import os
 import re
 import time
 
-from agentsh.expand import Expander, initial_state, join_path, merge, printed_text, set_positional
+from agentsh.expand import (Expander, initial_state, is_harness_snapshot, join_path, merge, printed_text,
+                            set_positional)
 from agentsh.model import Arg, Context, Decision, Fact, StdinSource
 from agentsh.parse import parse
 from agentsh.paths import find_project_root
@@ -36,8 +37,12 @@ CREATES_NO_FILES = frozenset({"[", "[[", "test", "true", "false", ":", "shopt", 
 
 
 # Setting, exporting or removing agentsh's own variables (AGENTSH_*, __AGENTSH_*): a fact for rules/agentsh.toml.
-_AGENTSH_OVERRIDE = re.compile(r"(?:^|[\s;&|(`'\"])(?:__)?AGENTSH_\w*\+?=|\bunset\s+(?:-v\s+)?(?:\w+\s+)*(?:__)?AGENTSH_"
-                               r"|(?:^|\s)-u\s*(?:__)?AGENTSH_|--unset[= ](?:__)?AGENTSH_")
+_AGENTSH_OVERRIDE_SRC = (r"(?:^|[\s;&|(`'\"])(?:__)?AGENTSH_\w*\+?=|\bunset\s+(?:-v\s+)?(?:\w+\s+)*(?:__)?AGENTSH_"
+                         r"|(?:^|\s)-u\s*(?:__)?AGENTSH_|--unset[= ](?:__)?AGENTSH_")
+
+
+def _sets_agentsh_variable(text: str) -> bool:
+    return "AGENTSH_" in text and re.search(_AGENTSH_OVERRIDE_SRC, text) is not None
 
 
 class DeadlineExceeded(Exception):
@@ -55,6 +60,8 @@ class Analysis:
         self.trace: list = []
         self._ticks = 0
         self.parsed_bytes = 0
+        self.quiet_definitions = 0
+        self.replaying = False     # running the stdin-mode prelude: commands that already ran
         self.sourced: dict = {}    # id(source command) -> the state after the sourced file ran
         self.written: dict = {}    # absolute path -> content (None: unknown) of files written earlier in the line
 
@@ -75,7 +82,7 @@ class Analysis:
         if depth > MAX_DEPTH:
             self.fact("shell:depth-limit", text[:80], "nested shells deeper than %d levels" % MAX_DEPTH, via=via)
             return
-        if "AGENTSH_" in text and _AGENTSH_OVERRIDE.search(text):
+        if _sets_agentsh_variable(text):
             self.fact("agentsh:env-override", "AGENTSH_*", "sets or removes an agentsh variable", via=via)
         result = parse(text)
         if result.errors:
@@ -97,6 +104,8 @@ class Analysis:
                 self.fact("shell:too-complex", "commands", "more than %d commands" % MAX_COMMANDS)
             return
         self.tick()
+        if self.quiet_definitions and any(p.startswith("function ") for p in cmd.path):
+            return
         if len(cmd.via) > 4 * MAX_DEPTH:
             self.fact("shell:too-complex", cmd.display()[:80], "more than %d wrappers around one command"
                       % (4 * MAX_DEPTH), via=cmd.via)
@@ -170,7 +179,15 @@ class Analysis:
             # variables, functions) is the caller's state afterwards (read by the expander's `source` effect)
             nested = caller_state.copy()
             nested.cwd = cmd.cwd
-            after = self.run_text(text, nested, cmd.path + (step,), cmd.via + (step,), cmd.depth + 1, file_lines=True)
+            # An agent harness's snapshot holds every function of the user's shell; they run only when the command
+            # calls them (judged at the call, with its arguments), so their definitions are not judged here.
+            quiet = cmd.args and is_harness_snapshot(cmd.args[0])
+            self.quiet_definitions += bool(quiet)
+            try:
+                after = self.run_text(text, nested, cmd.path + (step,), cmd.via + (step,), cmd.depth + 1,
+                                      file_lines=True)
+            finally:
+                self.quiet_definitions -= bool(quiet)
             if after is not None:
                 self.sourced[id(cmd)] = after
             return
@@ -408,7 +425,9 @@ def _analyze(command, context, compiled, deadline_seconds) -> Decision:
     if context.prelude:
         # commands that already ran in this shell session (stdin mode): they set the cwd, variables, functions
         # and aliases the new command runs with, but their own findings were judged when they ran
+        analysis.replaying = True
         after = analysis.run_text(context.prelude, state)
+        analysis.replaying = False
         state = after if after is not None else state
         analysis.commands, analysis.facts, analysis.trace, analysis.written = [], [], [], {}
         analysis.parsed_bytes = 0

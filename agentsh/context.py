@@ -282,6 +282,14 @@ def _parse_settings(environ, user, have_user, project, have_project, names, work
             env = _normalise_env(data.get("environment"), names)
             if env:
                 project_env, project_file = env, project
+            elif "environment" in data:
+                notes.append("ignored environment = %r in %s: not local, staging or production"
+                             % (data.get("environment"), project))
+            # A project file is untrusted (the agent may have written it): it can only declare where the project
+            # runs, which is a floor. Everything else could loosen agentsh and is ignored, visibly.
+            for key in sorted(k for k in data if k != "environment"):
+                notes.append("ignored [%s] in %s: a project file may only declare `environment` (it can tighten, "
+                             "never loosen); put settings in your own config.toml" % (key, project))
         except (OSError, tomllib.TOMLDecodeError) as e:
             notes.append("ignored %s: %s" % (project, e))
     return Settings(names, workspaces, project_env, project_file, notes)

@@ -335,6 +335,8 @@ class Expander:
                 ok.cwd = None   # CDPATH may send a relative cd anywhere
             else:
                 ok.cwd = join_path(state.cwd, target.text)
+            if getattr(self.sink, "replaying", False) and ok.cwd and os.path.isdir(ok.cwd):
+                return ok, ok   # a command that already ran (stdin-mode prelude): cd into an existing dir worked
             return ok, state
         if name == "shift":
             ok = state.copy()
@@ -371,12 +373,18 @@ class Expander:
         if name in ("source", ".") and cmd.args and is_harness_snapshot(cmd.args[0]):
             # An agent harness's environment snapshot (Claude Code, Codex): vetted as a script like any other
             # sourced file, and taken to define functions, aliases and PATH only (no cd, no positional change).
+            after = getattr(self.sink, "sourced", {}).get(id(cmd))
             ok = state.copy()
             ok.vars["PATH"] = DYN
+            if after is not None:       # its aliases and functions are the caller's from now on
+                ok.aliases.update(after.aliases)
+                ok.functions.update(after.functions)
+                return ok, ok           # it was read: sourcing it does not fail to apply them
             return ok, state
         after = getattr(self.sink, "sourced", {}).get(id(cmd)) if name in ("source", ".") else None
         if after is not None:
-            return after.copy(), state     # the file was read and analyzed: its effects are known
+            # the file was read and analyzed: its effects apply whatever status its last command returns
+            return after.copy(), after.copy()
         if name in ("source", "."):
             ok = state.copy()
             ok.vars = {k: DYN for k in ok.vars}

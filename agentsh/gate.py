@@ -31,7 +31,7 @@ def _decide(text, environ, cwd, prelude=None):
 
 
 def admit(text: str, display: str, environ=None, cwd=None, mode="shell", extra=None, wait=True,
-          stream=None, prelude=None, max_wait=None, agent=None) -> Outcome:
+          stream=None, prelude=None, max_wait=None, agent=None, extra_check=None) -> Outcome:
     """Decide `text` (what agentsh vets, e.g. start-up files plus the command) and show `display` (the command as
     the agent wrote it); `prelude` is what already ran in this shell session (stdin mode). Writes the audit record, waits for approval when configured, prints the stop message."""
     environ = os.environ if environ is None else environ
@@ -54,6 +54,11 @@ def admit(text: str, display: str, environ=None, cwd=None, mode="shell", extra=N
         stream.write(error)
         return Outcome(False, None, "error", error)
     decision.command = display
+    if extra_check is not None and decision.decision != "block":
+        finding = extra_check(decision)      # a front end's own rule (the interactive guard's tamper check)
+        if finding is not None:
+            decision.findings.append(finding)
+            decision.decision = "block"
     audit_error = None
     try:
         _record(audit, decision.decision, display, cwd, environ, decision, agent, mode, extra)

@@ -55,6 +55,9 @@ __agentsh_last=__init__     # history number of the last vetted line; __init__ u
 __agentsh_ok=1
 
 __agentsh_arm() {
+  # a line that slipped past the checks and removed the trap or extdebug: put them back before the next prompt
+  [[ $(builtin trap -p DEBUG) == *__agentsh_preexec* ]] || builtin trap '__agentsh_preexec' DEBUG
+  builtin shopt -q extdebug || builtin shopt -s extdebug
   # runs last in PROMPT_COMMAND: from here on, a new history number is a new line typed at the prompt
   if [[ $__agentsh_last == __init__ ]]; then
     local h
@@ -68,8 +71,11 @@ __agentsh_preexec() {
   [[ -n ${COMP_LINE-} ]] && return 0                  # programmable completion, not a command line
   [[ $__agentsh_last == __init__ ]] && return 0       # start-up, before the first prompt
   if ! builtin shopt -qo history; then
+    case $BASH_COMMAND in
+      "set -o history"|"builtin set -o history"|exit|exit\ *|logout) return 0 ;;   # the ways back, or out
+    esac
     builtin printf 'agentsh: history is switched off in this shell, so agentsh cannot see the lines; '\
-'nothing runs until `set -o history`.\n' >&2
+'nothing runs until `set -o history` (or `exit`).\n' >&2
     return 1
   fi
   local h num line

@@ -4,7 +4,7 @@ import os
 import re
 import sys
 
-from agentsh.shell import STOP_STATUS, mark_governed, real_bash
+from agentsh.shell import STOP_STATUS, mark_governed, real_bash, restore_process_state
 
 GUARD_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guard.bash")
 
@@ -65,6 +65,7 @@ def run_interactive(argv, args) -> int:
         sys.stderr.write("agentsh: warning: %s\n" % e)
     sys.stderr.flush()
     mark_governed()
+    restore_process_state()
     os.execv(bash, ["bash"] + new_argv)
     return STOP_STATUS
 
@@ -110,5 +111,44 @@ def vet_line(argv) -> int:
                              "  agentsh's guard cannot be switched off from inside the session it guards.\n"
                              % (line.replace("\n", "\\n")[:300], reason))
             return STOP_STATUS
-    outcome = admit(line, line, mode=mode)
+    outcome = admit(line, line, mode=mode, extra_check=None if startup else guard_tamper_finding)
     return 0 if outcome.admitted else STOP_STATUS
+
+
+_GUARD_SHOPTS = {"extdebug", "functrace", "history", "cmdhist", "lithist"}
+
+
+def tamper_in_commands(commands):
+    """The analyzed commands of a line (after eval, builtin, variables and quoting are resolved): does one of them
+    switch the guard off? A run-time word in those positions counts as one."""
+    for cmd in commands:
+        name = cmd.name
+        words = [a.text for a in cmd.args]
+        dyn = any(a.dynamic for a in cmd.args)
+        if name == "trap" and (dyn or any(w in ("DEBUG", "RETURN") or w.upper() in ("DEBUG", "SIGDEBUG")
+                                          for w in words)):
+            return "changes the DEBUG trap agentsh's guard runs in"
+        if name == "shopt" and (dyn or any(w in _GUARD_SHOPTS for w in words)) and \
+                any(w.startswith("-") and "u" in w for w in words):
+            return "switches off a shell option agentsh's guard relies on"
+        if name == "set" and (dyn or any(w.startswith("+") and ("o" in w or "T" in w) for w in words)):
+            return "switches off a shell option agentsh's guard relies on"
+        if name == "history" and (dyn or any(w.startswith("-") and any(c in w for c in "cdrns") for w in words)):
+            return "rewrites the history agentsh's guard reads"
+        if name == "enable" and (dyn or any(w.startswith("-") and any(c in w for c in "nfd") for w in words)):
+            return "disables or replaces shell builtins agentsh's guard uses"
+        if name in ("unset", "readonly", "declare", "typeset", "export", "local") and \
+                any("AGENTSH" in w or w.startswith(("HIST", "PROMPT_COMMAND")) for w in words):
+            return "changes variables agentsh's guard uses"
+    return None
+
+
+def guard_tamper_finding(decision):
+    from agentsh.model import Finding
+    reason = tamper_in_commands(decision.commands)
+    if reason is None:
+        return None
+    return Finding("agentsh.guard-tamper", "catastrophic", "The line %s" % reason,
+                   "agentsh's interactive guard is a DEBUG trap that reads each line from the history; a line that "
+                   "removes the trap, its shell options or the history would let every later line run unvetted.",
+                   "Leave the guard alone; start a new agentsh shell if the session is broken.", decision.command)

@@ -16,14 +16,15 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # Installed wheels carry the packs as agentsh/rules/; a source checkout keeps them at the top level.
 PACKAGE_RULES_DIR = next((d for d in (os.path.join(_HERE, "rules"), os.path.join(os.path.dirname(_HERE), "rules"))
                           if os.path.isdir(d)), os.path.join(_HERE, "rules"))
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 PATH_CLASSES = frozenset({"root", "system", "home", "home-subdir", "block-device", "device", "project-root",
                           "inside-project", "outside-project", "tmp", "tmp-root", "dynamic", "agentsh",
                           "agentsh-project-config"})
 RULE_KEYS = {"id", "severity", "message", "why", "safer", "catalog", "match", "examples"}
 MATCH_LIST_KEYS = {"command", "flags_all", "flags_any", "flags_none", "args_any", "args_none", "args_class_any",
-                   "last_arg_class_any", "assign_any", "kind", "target_any", "target_class_any", "subcommand"}
+                   "last_arg_class_any", "assign_any", "kind", "target_any", "target_none", "target_class_any",
+                   "subcommand"}
 MATCH_KEYS = MATCH_LIST_KEYS | {"args_min"}
 TOOL_KEYS = {"aliases", "value_flags", "bool_flags", "single_dash_long"}
 
@@ -565,6 +566,9 @@ class Matcher:
             g = m.get("target_any")
             if g and not any(fnmatch.fnmatchcase(fact.target, (self.home + p[1:]) if p.startswith("~") else p)
                              for p in g):
+                continue
+            g = m.get("target_none")
+            if g and any(fnmatch.fnmatchcase(fact.target, (self.home + p[1:]) if p.startswith("~") else p) for p in g):
                 continue
             c = m.get("target_class_any")
             if c:

@@ -127,8 +127,27 @@ def _exec_bash(argv):
         return STOP_STATUS
     sys.stderr.flush()
     mark_governed()
+    restore_process_state()
     os.execv(bash, ["bash"] + list(argv))
     return STOP_STATUS   # not reached
+
+
+def restore_process_state():
+    """Undo what the Python runtime changed, so the bash agentsh execs starts as the caller's bash would: SIGPIPE and
+    SIGXFSZ back to their defaults (Python ignores them; `yes | head` must end quietly), and no LC_CTYPE that
+    Python's locale coercion (PEP 538) added."""
+    import signal
+    for name in ("SIGPIPE", "SIGXFSZ"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if "LC_CTYPE" in os.environ:
+        try:
+            with open("/proc/self/environ", "rb") as f:
+                original = f.read().split(b"\0")
+        except OSError:
+            return
+        if not any(e.startswith(b"LC_CTYPE=") for e in original):
+            del os.environ["LC_CTYPE"]
 
 
 def mark_governed():
@@ -139,7 +158,10 @@ def mark_governed():
 
 def vetted_text(argv, environ) -> str:
     """The command line agentsh analyzes for `bash ARGV`: the analyzer reads -c text with its positional
-    parameters, script files, and the start-up files bash sources ($BASH_ENV, ~/.bashrc with -i, profiles with -l)."""
+    parameters, script files, and the start-up files bash sources ($BASH_ENV, ~/.bashrc with -i, profiles with -l).
+    The plain `-c CMD` every agent sends is the command itself (same verdict, less work)."""
+    if len(argv) == 2 and argv[0] == "-c" and not environ.get("BASH_ENV"):
+        return argv[1]
     import shlex
     prefix = "BASH_ENV=%s " % shlex.quote(environ["BASH_ENV"]) if environ.get("BASH_ENV") else ""
     return prefix + "bash " + " ".join(shlex.quote(a) for a in argv)

@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 
-from agentsh.shell import STOP_STATUS, mark_governed, real_bash
+from agentsh.shell import STOP_STATUS, mark_governed, real_bash, restore_process_state
 
 MAX_HISTORY_BYTES = 32768     # earlier commands kept as context for vetting the next one
 _STOPPED = "(exit %d)\n" % STOP_STATUS
@@ -78,6 +78,7 @@ def run_stdin(argv, args) -> int:
             os.dup2(read_fd, 0)
             os.close(read_fd)
             os.close(write_fd)
+            restore_process_state()
             os.execv(bash, ["bash"] + list(argv))
         finally:
             os._exit(STOP_STATUS)
@@ -90,7 +91,7 @@ def run_stdin(argv, args) -> int:
     session = Session(dict(os.environ), cwd)
     pending = ""
     alive = True
-    for line in _lines(0):
+    for line in _lines(0, pid):
         pending += line
         if not is_complete(pending, bash):
             continue
@@ -118,27 +119,50 @@ def run_stdin(argv, args) -> int:
     return _wait(pid)
 
 
-def _lines(fd):
-    """Lines from fd as they arrive (no read-ahead buffering that would wait for more input)."""
+def _lines(fd, child):
+    """Lines from fd as they arrive (no read-ahead that would wait for more input). Stops when the child bash
+    exits (`exit 4` on a pipe that stays open must end the session now, not at the next line)."""
+    import select
+    try:
+        watch = os.pidfd_open(child)
+    except (AttributeError, OSError):
+        watch = None
     buf = b""
-    while True:
-        try:
-            data = os.read(fd, 65536)
-        except InterruptedError:
-            continue
-        except OSError:
-            data = b""
-        if not data:
-            if buf:
-                yield buf.decode("utf-8", "surrogateescape")
-            return
-        buf += data
+    try:
         while True:
-            nl = buf.find(b"\n")
-            if nl < 0:
-                break
-            yield buf[:nl + 1].decode("utf-8", "surrogateescape")
-            buf = buf[nl + 1:]
+            ready = select.select([fd] + ([watch] if watch is not None else []), [], [], None if watch else 0.5)[0]
+            if watch is not None and watch in ready or watch is None and not ready and _exited(child):
+                return
+            if fd not in ready:
+                continue
+            try:
+                data = os.read(fd, 65536)
+            except InterruptedError:
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                if buf:
+                    yield buf.decode("utf-8", "surrogateescape")
+                return
+            buf += data
+            while True:
+                nl = buf.find(b"\n")
+                if nl < 0:
+                    break
+                yield buf[:nl + 1].decode("utf-8", "surrogateescape")
+                buf = buf[nl + 1:]
+    finally:
+        if watch is not None:
+            os.close(watch)
+
+
+def _exited(pid) -> bool:
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            return f.read().split(b") ")[-1][:1] == b"Z"
+    except OSError:
+        return True
 
 
 def _send(fd, text) -> bool:

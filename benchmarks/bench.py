@@ -191,6 +191,18 @@ def measure_pathological():
 
 
 # ---- main ---------------------------------------------------------------------------------------------------------
+def isolate_state():
+    """Measure in a throw-away config/state/cache: the user's audit log is not filled with benchmark runs, and a
+    `confirm` (the SQL example) stops at once instead of waiting for a human's approval."""
+    base = tempfile.mkdtemp(prefix="agentsh-bench-")
+    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        os.environ[var] = os.path.join(base, var.lower())
+        os.makedirs(os.environ[var])
+    os.makedirs(os.path.join(os.environ["XDG_CONFIG_HOME"], "agentsh"))
+    with open(os.path.join(os.environ["XDG_CONFIG_HOME"], "agentsh", "config.toml"), "w") as f:
+        f.write("[approval]\nwait = 0\n")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agentsh", default=os.path.join(REPO, ".venv", "bin", "agentsh"),
@@ -204,6 +216,7 @@ def main(argv=None):
     if not os.access(agentsh, os.X_OK):
         sys.exit("bench: %s is not executable (build the venv or pass --agentsh)" % agentsh)
     runs = max(30, args.runs)
+    isolate_state()
     result = collections.OrderedDict()
     ok = True
 
