@@ -113,6 +113,9 @@ def _positional_words(state: State):
 
 def initial_state(environ: dict, cwd: str | None) -> State:
     vars = dict(environ)
+    # `$$` is a process id, never 0 or -1 (`kill -TERM $$` is not `kill -1`); in `agentsh -c` it is exactly this
+    # process's pid, since agentsh execs bash in place
+    vars["$"] = str(os.getpid())
     return State(vars, cwd)
 
 
