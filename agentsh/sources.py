@@ -122,6 +122,8 @@ def judge(source, context, compiled=None):
     strength of what little it saw: it gets a `shell.unvetted` finding (at least confirm), like any unseen code."""
     from agentsh.analyze import analyze
     decision = analyze(source.analyze_as, context, compiled)
+    if source.kind == "dockerfile":
+        decision = _inside_image_build(decision)
     if source.unsupported:
         from agentsh.model import DECISION_RANK, Finding
         from agentsh.policy import decide
@@ -133,6 +135,23 @@ def judge(source, context, compiled=None):
         verdict = decide([finding], [])
         if DECISION_RANK[verdict] > DECISION_RANK[decision.decision]:
             decision.decision = verdict
+    return decision
+
+
+# A Dockerfile RUN runs in the throw-away filesystem of the image being built: `rm -rf /var/lib/apt/lists/*` or
+# `chmod -R` under /usr there touch the image, not the machine. Non-catastrophic rules about the local filesystem
+# and system are dropped for it; catastrophic ones stay (bind mounts and privileged builds reach the host), and so
+# does everything that reaches outside the build (cloud, databases, HTTP, fetch-and-exec).
+_LOCAL_ONLY_PREFIXES = ("fs.", "system.")
+
+
+def _inside_image_build(decision):
+    from agentsh.policy import decide
+    kept = [f for f in decision.findings
+            if not f.rule.startswith(_LOCAL_ONLY_PREFIXES) or f.severity == "catastrophic"]
+    if len(kept) != len(decision.findings):
+        decision.findings = kept
+        decision.decision = decide(kept, decision.facts)
     return decision
 
 

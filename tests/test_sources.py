@@ -522,3 +522,14 @@ def test_crlf_and_bom_keep_line_numbers():
     text = "\ufeffon: push\r\njobs:\r\n  a:\r\n    steps:\r\n      - run: |\r\n          echo a\r\n          echo b\r\n"
     [c] = extract(".github/workflows/w.yml", text)
     assert (c.line, c.command, c.lines) == (6, "echo a\necho b", (6, 7))
+
+
+def test_dockerfile_cleanup_inside_the_image_is_not_a_finding_but_outside_effects_are():
+    from agentsh.sources import judge
+    from tests.conftest import example_context
+    text = ("FROM debian\nRUN apt-get update && rm -rf /var/lib/apt/lists/*\n"
+            "RUN aws s3 rb s3://prod-bucket --force\nRUN rm -rf /\n")
+    cleanup, bucket, root = [judge(s, example_context()) for s in extract("Dockerfile", text)]
+    assert cleanup.decision == "allow", [f.rule for f in cleanup.findings]
+    assert bucket.decision != "allow"
+    assert root.decision == "block"
