@@ -184,3 +184,16 @@ def test_scripts_module_is_not_imported_for_plain_commands():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_makefile_line_numbers_survive_continuations():
+    from agentsh.payloads.scripts import parse_makefile
+    targets = parse_makefile("a:\n\techo a \\\n\t  b\nclean:\n\trm -rf x\n")[0]
+    assert targets["clean"] == (4, [], [(5, "rm -rf x")])
+
+
+def test_justfile_blank_line_does_not_end_a_recipe():
+    from agentsh.payloads.scripts import parse_justfile
+    recipes = parse_justfile("deploy:\n    echo one\n\n    terraform destroy -auto-approve\nother:\n    ls\n")[0]
+    assert recipes["deploy"][2] == [(2, "echo one"), (4, "terraform destroy -auto-approve")]
+    assert recipes["other"][2] == [(6, "ls")]

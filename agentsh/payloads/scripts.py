@@ -159,13 +159,26 @@ def _with_includes(text, makefile, ctx, depth):
     return "\n".join(out)
 
 
+def _logical_lines(text: str):
+    """(number of the first physical line, text) with backslash-newline continuations joined, so line numbers
+    after a continued line stay right."""
+    physical = text.split("\n")
+    i = 0
+    while i < len(physical):
+        start, line = i + 1, physical[i]
+        while line.endswith("\\") and i + 1 < len(physical):
+            i += 1
+            line = line[:-1] + " " + physical[i]
+        yield start, line
+        i += 1
+
+
 def parse_makefile(text: str):
     """{target: (line, [prerequisites], [(line, recipe line)])}, the default goal, and simple variables."""
     targets, variables = {}, {}
     default = None
     current = None
-    lines = text.replace("\\\n", " ").split("\n")
-    for n, raw in enumerate(lines, 1):
+    for n, raw in _logical_lines(text):
         if raw.startswith("\t"):
             if current is not None:
                 recipe = raw[1:].strip()
@@ -337,6 +350,8 @@ def parse_justfile(text: str):
                     body = body[1:].lstrip()
                 recipes[current][2].append((n, body))
             continue
+        if not raw.strip():
+            continue            # a blank line does not end a recipe; the next unindented line does
         line = raw.split("#", 1)[0].rstrip() if not raw.startswith("#!") else ""
         if not line or line.startswith(("set ", "export ", "alias ", "import ", "mod ", "[")) or ":=" in line:
             current = None if not line.startswith("[") else current
