@@ -490,9 +490,13 @@ def install(agent, project, print_only, uninstall, set_shell):
         from agentsh import rules as rules_mod
         rules = rules_mod.compile_files(rules_mod.rule_files(include_user=False))["rules"]
     try:
+        # a project's settings are shared (committed, used by a cloud agent): they name `agentsh` on the PATH, not
+        # this machine's install path, and set no shell path
         changes = installer.plan(agent, os.path.expanduser("~"), project_dir=os.getcwd(), project=project,
-                                 uninstall=uninstall, agentsh_cmd=installer.agentsh_command(sys.argv[0]),
-                                 shell_path=installer.find_shim(sys.executable) if set_shell else None, rules=rules)
+                                 uninstall=uninstall,
+                                 agentsh_cmd="agentsh" if project else installer.agentsh_command(sys.argv[0]),
+                                 shell_path=installer.find_shim(sys.executable) if set_shell and not project else None,
+                                 rules=rules)
     except installer.InstallError as e:
         raise InputError(str(e)) from None
     changed = [c for c in changes if c.changed]

@@ -55,12 +55,42 @@ def make_decider(environ, settings, stream=None):
         if outcome.admitted:
             return "allow", "agentsh: %s" % outcome.event
         reason = (outcome.message or buf.getvalue()).strip() or "agentsh stopped this command"
+        reason = reason.replace(" (exit status %d)" % 126, "")    # the shell's wording; a hook reply has no status
         if outcome.event == "confirm" and use_host_ask:
             return "ask", reason, reason
         return "deny", reason, reason
 
     decide.results = results
     return decide
+
+
+HOSTS_WHERE_ALLOW_SKIPS_PROMPTS = frozenset({"claude-code", "copilot", "cursor"})
+
+
+def _canonical(agent):
+    from agentsh.integrations import canonical_agent
+    try:
+        return canonical_agent(agent)
+    except Exception:
+        return agent
+
+
+def _audit_unreadable(agent, raw, reply):
+    """A payload agentsh could not read was answered with the host's blocking reply: record that too."""
+    from agentsh.integrations import parse_call
+    try:
+        parse_call(agent, raw)
+        return                  # a readable non-shell call: no decision was needed
+    except Exception as e:
+        error = "%s: %s" % (type(e).__name__, e)
+    from agentsh import audit
+    try:
+        audit.append(audit.make_record("block", "(unreadable %s hook payload, %d bytes)" % (agent, len(raw)), None,
+                                       os.environ, agent=_canonical(agent), mode="hook",
+                                       extra={"hook": agent, "error": error[:300], "exit": reply.exit_code}),
+                     os.environ)
+    except (audit.AuditError, OSError):
+        pass
 
 
 def run(argv) -> int:
@@ -76,13 +106,16 @@ def run(argv) -> int:
         raw = b""
     decide = make_decider(os.environ, hook_settings(os.environ))
     reply = run_hook(agent, raw, decide)
-    if decide.results and all(r == ("allow", "allow") for r in decide.results) and reply.exit_code == 0:
+    if decide.results and all(r == ("allow", "allow") for r in decide.results) and reply.exit_code == 0 and \
+            _canonical(agent) in HOSTS_WHERE_ALLOW_SKIPS_PROMPTS:
         # agentsh has nothing against it: leave it to the host's own permission rules rather than pre-approving
-        # (an `allow` would skip the prompts the user configured in the host)
+        # (on these hosts an `allow` would skip the prompts the user configured)
         try:
             reply = no_opinion_reply(parse_call(agent, raw))
         except Exception:
             pass
+    if not decide.results:
+        _audit_unreadable(agent, raw, reply)
     if reply.stdout:
         sys.stdout.write(reply.stdout)
         sys.stdout.flush()
