@@ -13,7 +13,7 @@ from agentsh.expand import (Expander, initial_state, is_harness_snapshot, join_p
                             set_positional)
 from agentsh.model import Arg, Context, Decision, Fact, StdinSource
 from agentsh.parse import parse
-from agentsh.paths import find_project_root
+from agentsh.paths import find_project_root, mentions_protected
 from agentsh.policy import decide, fail_closed_findings
 from agentsh import payloads
 from agentsh.payloads import ANALYZERS
@@ -38,11 +38,28 @@ CREATES_NO_FILES = frozenset({"[", "[[", "test", "true", "false", ":", "shopt", 
 
 # Setting, exporting or removing agentsh's own variables (AGENTSH_*, __AGENTSH_*): a fact for rules/agentsh.toml.
 _AGENTSH_OVERRIDE_SRC = (r"(?:^|[\s;&|(`'\"])(?:__)?AGENTSH_\w*\+?=|\bunset\s+(?:-v\s+)?(?:\w+\s+)*(?:__)?AGENTSH_"
-                         r"|(?:^|\s)-u\s*(?:__)?AGENTSH_|--unset[= ](?:__)?AGENTSH_")
+                         r"|(?:^|\s)-u\s*(?:__)?AGENTSH_|--unset[= ](?:__)?AGENTSH_"
+                         # a declaration builtin naming one in the same simple command, however its words are
+                         # interleaved with redirections or quotes (`unset 2>/dev/null '__AGENTSH_GOVERNED'`)
+                         r"|\b(?:unset|export|declare|typeset|readonly|local)\b(?:[<>]&|[^;&|\n])*AGENTSH_")
 
 
 def _sets_agentsh_variable(text: str) -> bool:
     return "AGENTSH_" in text and re.search(_AGENTSH_OVERRIDE_SRC, text) is not None
+
+
+# Commands that only read their arguments: naming agentsh's files with them is fine.
+READS_ONLY = frozenset({"cat", "less", "more", "head", "tail", "grep", "egrep", "fgrep", "rg", "ag", "ls", "ll",
+                        "stat", "file", "wc", "diff", "cmp", "jq", "yq", "md5sum", "sha1sum", "sha256sum", "sha512sum",
+                        "realpath", "readlink", "dirname", "basename", "test", "[", "[[", "echo", "printf", "du",
+                        "tree", "bat", "nl", "od", "xxd", "hexdump", "strings", "sort", "uniq", "cut", "column",
+                        "cd", "pushd", "agentsh", "source", ".", "type", "which", "command", "builtin", "exec", "find",
+                        "sudo", "env", "nohup", "time", "timeout", "nice", "bash", "sh", "zsh", "dash"})
+
+
+COPIERS = frozenset({"cp", "rsync", "scp", "install", "ln", "mv"})
+_VARIABLE_BUILTINS = frozenset({"unset", "export", "declare", "typeset", "local", "readonly", "printf", "read",
+                                "mapfile", "readarray"})
 
 
 class DeadlineExceeded(Exception):
@@ -82,6 +99,8 @@ class Analysis:
         if depth > MAX_DEPTH:
             self.fact("shell:depth-limit", text[:80], "nested shells deeper than %d levels" % MAX_DEPTH, via=via)
             return
+        if "approvals.db" in text:
+            self.fact("agentsh:state-db", "approvals.db", "names agentsh's approvals database", via=via)
         if _sets_agentsh_variable(text):
             self.fact("agentsh:env-override", "AGENTSH_*", "sets or removes an agentsh variable", via=via)
         result = parse(text)
@@ -112,6 +131,15 @@ class Analysis:
             return
         self.commands.append(cmd)
         self.note_written(cmd)
+        self.protected_args(cmd)
+        self.agentsh_itself(cmd)
+        # (tree-sitter reads the `0` of `exec 0<file` as a word)
+        if cmd.name == "exec" and [a.text for a in cmd.args] in ([], ["0"]) and any(
+                op in ("<", "<&", "<>") and fd in (None, "", "0", 0) for op, fd, _t, _b in cmd.redirects):
+            # a shell reading its script from stdin (`bash -s`, a pipe, agentsh's stdin mode) continues with the
+            # file's commands, which agentsh never sees
+            self.fact("shell:stdin-script", "exec <", "exec redirects the shell's input: what it reads next is "
+                      "run unseen", via=cmd.via)
         for op, fd, target, _body in cmd.redirects:
             self.redirect((op, fd, target, _body), cmd.cwd, cmd.path, cmd.via, cmd)
         if cmd.argv0.dynamic:
@@ -162,6 +190,55 @@ class Analysis:
         if "/" in cmd.argv0.text and cmd.name not in ANALYZERS:
             from agentsh.payloads import scripts
             scripts.path_script(cmd, payloads.PayloadContext(self, cmd))
+
+    def protected_args(self, cmd):
+        """Any argument of a command that may write (`dd of=`, `curl -o`, `git checkout --`, `tar -C`, `cp -t`,
+        `python -m sqlite3 FILE`) naming agentsh's own files or an agent's hook settings: a fact the self-protection
+        rules judge (at least confirm). Commands that only read are left alone: reading them is fine."""
+        if cmd.name in READS_ONLY or (cmd.name == "sed" and not any(a.text.startswith(("-i", "--in-place"))
+                                                                     for a in cmd.args)):
+            return
+        args = cmd.args
+        if cmd.name in COPIERS:
+            # a copy reads its sources: only where it writes counts (the last operand, or -t/--target-directory)
+            args = [a for i, a in enumerate(args) if i > 0 and args[i - 1].text in ("-t", "--target-directory")
+                    or a.text.startswith(("--target-directory=", "-t/", "-t~", "-t."))]
+            if cmd.args and not cmd.args[-1].text.startswith("-"):
+                args.append(cmd.args[-1])
+            args = [Arg(text=a.text[2:]) if a.text.startswith("-t") and len(a.text) > 2 and a.text[2] != "-"
+                    else a for a in args]
+        for a in args:
+            if a.dynamic or not mentions_protected(a.text) and not (cmd.cwd and mentions_protected(cmd.cwd)):
+                continue
+            text = a.text
+            kind = "agentsh:protected-write" if cmd.name in COPIERS else "agentsh:protected-arg"
+            if text.startswith("-") or "=" in text:
+                if cmd.name == "dd" and text.startswith("of="):
+                    kind = "agentsh:protected-write"      # dd's output file
+                text = text.split("=", 1)[1] if "=" in text else ""
+                if not text:
+                    continue
+            self.facts.append(Fact(kind, text, "%s names %s" % (cmd.name, text),
+                                   target_arg=Arg(text=text, glob=a.glob), cwd=cmd.cwd, via=cmd.via, origin=cmd))
+
+    def agentsh_itself(self, cmd):
+        """agentsh's own variables changed by a command (`unset '__AGENTSH_GOVERNED'`, `export -n`, `printf -v`,
+        `read`, `env -u`, agentsh run under `env -i`), and agentsh run as a Python module (`python3 -m agentsh
+        approve`): facts for rules/agentsh.toml."""
+        name = cmd.name
+        words = [a.text for a in cmd.args]
+        if name in _VARIABLE_BUILTINS and any("AGENTSH_" in w for w in words):
+            self.fact("agentsh:env-override", "AGENTSH_*", "%s changes an agentsh variable" % name, via=cmd.via)
+        elif name == "env" and (any("AGENTSH_" in w for w in words) or
+                                any(w in ("-i", "--ignore-environment", "-") for w in words) and
+                                any(os.path.basename(w) == "agentsh" for w in words)):
+            self.fact("agentsh:env-override", "AGENTSH_*", "env runs agentsh without its variables", via=cmd.via)
+        if name.startswith("python") and "agentsh" in words:
+            for i, w in enumerate(words[:-1]):
+                if w == "-m" and words[i + 1] == "agentsh":
+                    sub = words[i + 2] if i + 2 < len(words) else ""
+                    self.fact("agentsh:module", sub, "python -m agentsh %s" % sub, via=cmd.via)
+                    break
 
     def script_file(self, cmd, path, step, optional=False, caller_state=None):
         """Analyze a script file a command runs. A file written earlier in this same line is judged by what

@@ -11,7 +11,7 @@ approval is a conditional UPDATE (`WHERE state = 'pending' AND expires > now`), 
 exactly one takes effect, and the waiting command consumes it with another conditional UPDATE: it runs once.
 
 What this cannot stop in same-user mode is written in the README: code the agent runs outside agentsh, as the same
-uid, can open this database too. Install with `./install.sh --approver-user` style separation to close that.
+uid, can open this database too (through agentsh, naming it is blocked). Running the agent as its own user closes that.
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS requests (
     id TEXT PRIMARY KEY,
     key TEXT NOT NULL,              -- sha256 of command, cwd, environment, rule ids
     command TEXT NOT NULL,          -- redacted, for display
+    runs TEXT,                      -- redacted: everything agentsh vetted, when more than the command shown
     cwd TEXT,
     environment TEXT,
     findings TEXT NOT NULL,         -- JSON list
@@ -75,6 +76,8 @@ def connect(environ) -> sqlite3.Connection:
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA busy_timeout=10000")
     con.executescript(_SCHEMA)
+    if "runs" not in {r[1] for r in con.execute("PRAGMA table_info(requests)")}:
+        con.execute("ALTER TABLE requests ADD COLUMN runs TEXT")     # a database from an earlier version
     try:
         os.chmod(path, 0o600)
     except OSError:
@@ -145,7 +148,7 @@ def parse_duration(value) -> int:
 
 
 # ---- the agent's side --------------------------------------------------------------------------------------------
-def wait_for_human(decision, display, cwd, environ, agent, mode, stream, max_wait=None, extra=None):
+def wait_for_human(decision, display, cwd, environ, agent, mode, stream, max_wait=None, extra=None, vetted=None):
     """Create (or join) the pending request for this exact command and wait for a human. Returns a gate.Outcome."""
     from agentsh import audit
     from agentsh.gate import Outcome
@@ -153,7 +156,9 @@ def wait_for_human(decision, display, cwd, environ, agent, mode, stream, max_wai
     conf = settings(environ)
     wait = conf["wait"] if max_wait is None else min(conf["wait"], max_wait)
     rules = [f.rule for f in decision.findings]
-    key = request_key(display, cwd, decision.environment, rules)
+    # bound to everything agentsh vetted (the harness scaffolding and start-up files too), not only to what is shown
+    vetted = vetted if vetted is not None else display
+    key = request_key(vetted, cwd, decision.environment, rules)
     try:
         con = connect(environ)
     except (sqlite3.Error, OSError) as e:
@@ -161,7 +166,8 @@ def wait_for_human(decision, display, cwd, environ, agent, mode, stream, max_wai
         stream.write(msg)
         return Outcome(False, decision, decision.decision, msg)
     try:
-        pre = _take_preapproval(con, display, cwd)
+        pre = _take_preapproval(con, display, cwd) if (extra or {}).get("harness") or vetted == display else \
+            _take_preapproval(con, vetted, cwd)
         if pre is not None:
             _audit(audit, "approved", display, cwd, environ, decision, agent, mode,
                    dict(extra or {}, approval="allow-once", approver=json.loads(pre["approver"] or "null")))
@@ -170,7 +176,8 @@ def wait_for_human(decision, display, cwd, environ, agent, mode, stream, max_wai
             msg = stop_message(decision)
             stream.write(msg)
             return Outcome(False, decision, decision.decision, msg)
-        req_id = _open_request(con, key, display, cwd, decision, agent, environ, mode, conf["expiry"], wait)
+        req_id = _open_request(con, key, display, cwd, decision, agent, environ, mode, conf["expiry"], wait,
+                               runs=None if vetted == display else vetted)
         _audit(audit, "requested", display, cwd, environ, decision, agent, mode, dict(extra or {}, request=req_id))
         stream.write(stop_message(decision, approval={"state": "waiting", "seconds": wait}))
         stream.flush()
@@ -204,7 +211,7 @@ def _audit(audit, event, display, cwd, environ, decision, agent, mode, extra):
                                    extra=extra), environ)
 
 
-def _open_request(con, key, display, cwd, decision, agent, environ, mode, expiry, wait) -> str:
+def _open_request(con, key, display, cwd, decision, agent, environ, mode, expiry, wait, runs=None) -> str:
     """The id of a pending request for this exact key (an agent retrying joins it), or a new one."""
     from agentsh.audit import session_id
     from agentsh.redact import redact
@@ -220,9 +227,10 @@ def _open_request(con, key, display, cwd, decision, agent, environ, mode, expiry
         req_id = _new_id()
         findings = [{"rule": f.rule, "severity": f.severity, "message": f.message, "why": f.why,
                      "where": redact(f.location())[:300], "environment": f.environment} for f in decision.findings]
-        con.execute("INSERT INTO requests (id, key, command, cwd, environment, findings, agent, session, pid, mode, "
-                    "typed, created, expires, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?, 'pending')",
-                    (req_id, key, redact(display), cwd, decision.environment, json.dumps(findings), agent,
+        con.execute("INSERT INTO requests (id, key, command, runs, cwd, environment, findings, agent, session, pid, "
+                    "mode, typed, created, expires, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?, 'pending')",
+                    (req_id, key, redact(display), redact(runs) if runs else None, cwd, decision.environment,
+                     json.dumps(findings), agent,
                      session_id(environ), os.getpid(), mode, typed_confirmation(decision), now,
                      now + max(expiry, wait)))
         con.execute("COMMIT")
@@ -392,7 +400,8 @@ def add_preapproval(con, command, cwd, seconds, approver) -> str:
 
 def as_public(row) -> dict:
     """The `pending --json` shape."""
-    return {"id": row["id"], "command": row["command"], "cwd": row["cwd"], "environment": row["environment"],
+    return {"id": row["id"], "command": row["command"], "runs": row["runs"] if "runs" in row.keys() else None,
+            "cwd": row["cwd"], "environment": row["environment"],
             "findings": json.loads(row["findings"]), "created": _iso(row["created"]), "expires": _iso(row["expires"]),
             "state": row["state"], "agent": row["agent"], "session": row["session"], "typed": row["typed"]}
 

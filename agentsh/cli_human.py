@@ -206,6 +206,9 @@ def _show_request(c, r, escape, selected=False):
         mark, r["id"], r["state"], escape(r["cwd"] or ""), r["environment"], r["agent"] or "-",
         r["expires"][11:19], end))
     c.print("    [bold]$ %s[/]" % escape(r["command"].replace("\n", "\n      ")))
+    if r.get("runs"):
+        shown = r["runs"] if len(r["runs"]) <= 600 else r["runs"][:600] + "…"
+        c.print("    [dim]runs (all of it was vetted):[/] %s" % escape(shown.replace("\n", "\n      ")))
     for f in r["findings"]:
         c.print("    [dim]%s[/] %s: %s" % (f["severity"], f["rule"], escape(f["message"])))
     if r.get("typed"):

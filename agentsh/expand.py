@@ -86,6 +86,31 @@ def is_harness_snapshot(arg: Arg) -> bool:
     return not arg.dynamic and t.endswith(".sh") and any(d in t for d in _HARNESS_SNAPSHOT_DIRS) and ".." not in t
 
 
+PROMPT_HOOKS = frozenset({"PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS3", "PS4"})
+
+
+def _prompt_substitutions(text: str) -> list:
+    """The `$(…)` and backtick commands inside a prompt string (bash runs them at each prompt)."""
+    out, i = [], 0
+    while i < len(text):
+        if text.startswith("$(", i) and not text.startswith("$((", i):
+            depth, j = 1, i + 2
+            while j < len(text) and depth:
+                depth += {"(": 1, ")": -1}.get(text[j], 0)
+                j += 1
+            out.append(text[i + 2:j - 1])
+            i = j
+        elif text[i] == "`":
+            j = text.find("`", i + 1)
+            if j < 0:
+                break
+            out.append(text[i + 1:j])
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
 def set_positional(state: State, words, with_zero=True):
     """Make words the positional parameters: $0 (with_zero), $1, …, $#, "$@" (bash -c TEXT ARG0 ARG1…)."""
     words = list(words)
@@ -242,6 +267,24 @@ class Expander:
 
     def assign(self, node: Assign, state: State, path):
         out = state.copy()
+        for name, word, _append in node.pairs:
+            if name in PROMPT_HOOKS:
+                # code bash runs at every prompt of an interactive shell: judged now, like a trap's action
+                value = self.resolve_word(word, state, path, split=False)
+                value = value[0] if value else Arg("")
+                if value.dynamic and name == "PROMPT_COMMAND":
+                    self.sink.fact("shell:dynamic-script", name, "%s is set to text built at run time" % name,
+                                   via=self.via)
+                    continue
+                # a prompt string's own `$(…)` (written in the text) run at each prompt and are judged here; what
+                # an assignment-time substitution produced is output, not code agentsh sees
+                code = value.text if name == "PROMPT_COMMAND" else "\n".join(_prompt_substitutions(value.text))
+                if code.strip():
+                    self.sink.nested(code, state, path + (name,), self.via + (name,), self.depth, None)
+        if node.kind != "plain" and any("AGENTSH_" in n for n in [p[0] for p in node.pairs] + list(node.names)):
+            # `unset '__AGENTSH_GOVERNED'`, `export -n …`, `declare +x …`: agentsh's own variables (rules/agentsh.toml)
+            self.sink.fact("agentsh:env-override", "AGENTSH_*", "%s changes an agentsh variable" % node.kind,
+                           via=self.via)
         for name, word, append in node.pairs:
             args = self.resolve_word(word, state, path, split=False)
             value = args[0] if args else Arg("")

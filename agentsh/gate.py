@@ -77,7 +77,7 @@ def admit(text: str, display: str, environ=None, cwd=None, mode="shell", extra=N
     if decision.decision == "confirm" and wait:
         from agentsh import approval
         return approval.wait_for_human(decision, display, cwd, environ, agent, mode, stream, max_wait=max_wait,
-                                       extra=extra)
+                                       extra=extra, vetted=text)
     msg = stop_message(decision)
     stream.write(msg)
     return Outcome(False, decision, decision.decision, msg)

@@ -51,6 +51,7 @@ HISTIGNORE=
 builtin readonly HISTCONTROL HISTIGNORE HISTSIZE
 builtin shopt -s cmdhist lithist extdebug
 
+__agentsh_last_line=
 __agentsh_last=__init__     # history number of the last vetted line; __init__ until the first prompt
 __agentsh_ok=1
 
@@ -87,8 +88,10 @@ __agentsh_preexec() {
     builtin printf 'agentsh: cannot read the line being run from the history; nothing runs.\n' >&2
     return 1
   fi
-  if [[ $num != "$__agentsh_last" ]]; then
+  if [[ $num != "$__agentsh_last" || $line != "$__agentsh_last_line" ]]; then
+    # a new history entry, or the same number with other text (`fc -s` rewrites its own entry): vet it
     __agentsh_last=$num
+    __agentsh_last_line=$line
     if "$__agentsh_bin" __vet-line -- "$line"; then __agentsh_ok=1; else __agentsh_ok=0; fi
   fi
   if [[ $__agentsh_ok == 1 ]]; then

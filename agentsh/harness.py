@@ -9,8 +9,13 @@ import re
 _CLAUDE = _CLAUDE_SNAPSHOT = _GEMINI = _GEMINI_PREFIX = None
 
 # Claude Code: source <snapshot> … && eval '<CMD>' [< /dev/null] && pwd -P >| /tmp/claude-XXXX-cwd
-__CLAUDE_SRC = (r"\A(?:source|\.) \S*shell-snapshots/\S+.*? && eval '((?:[^']|'\"'\"')*)'(?: < /dev/null)?"
-                r" && pwd -P >\| \S+\s*\Z", re.S)
+# Only Claude's fixed pieces may stand between the snapshot and the eval: anything else there would run without being
+# named in messages, the approval queue or the audit log, so such a command is shown whole.
+__CLAUDE_SRC = (r"\A(?:source|\.) \S*shell-snapshots/\S+ 2>/dev/null \|\| true"
+                r"(?: && (?:shopt -u extglob|setopt NO_EXTENDED_GLOB) 2>/dev/null \|\| true)?"
+                r"(?: && \{ \\builtin unalias -- '[\w-]+'; \\builtin unset -f -- '[\w-]+'; \} >/dev/null 2>&1 "
+                r"\|\| true)?"
+                r" && eval '((?:[^']|'\"'\"')*)'(?: < /dev/null)? && pwd -P >\| \S+\s*\Z", re.S)
 __CLAUDE_SNAPSHOT_SRC = (r"\A\s*SNAPSHOT_FILE=\S*shell-snapshots/", 0)
 # Gemini CLI: shopt -u …; _bgpids_file=…\n(\n trap 'jobs -p > "$_bgpids_file"' EXIT\n<CMD>\n)\n__code=$?\nexit $__code
 __GEMINI_SRC = (r"\A(?:shopt -u [a-z ]+;\s*)?_bgpids_file=\S+\s*\(\s*trap 'jobs -p > \"\$_bgpids_file\"' EXIT\n"

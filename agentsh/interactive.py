@@ -10,21 +10,26 @@ GUARD_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guard.bas
 
 
 def guarded_argv(argv, args) -> tuple:
-    """(argv for the real bash, user rc file or "none", login) : agentsh's guard replaces --rcfile/--init-file and
-    ~/.bashrc (it sources them itself after vetting), and login is emulated (bash ignores --rcfile when login)."""
+    """(argv for the real bash, user rc file or "none", login): agentsh's guard replaces --rcfile/--init-file and
+    ~/.bashrc (it sources them itself after vetting), and login is emulated (bash ignores --rcfile when login).
+    Long options are recognised with one or two dashes, as bash does (agentsh.bashargs)."""
+    from agentsh.bashargs import LONG_OPTIONS, LONG_WITH_VALUE
     longs, shorts = [], []
     i, n = 0, len(argv)
-    while i < n and argv[i].startswith("--") and argv[i] != "--":
-        if argv[i] in ("--rcfile", "--init-file"):
+    while i < n and argv[i].startswith("-") and argv[i] not in ("-", "--"):
+        name = argv[i][2:] if argv[i].startswith("--") else argv[i][1:]
+        if name not in LONG_OPTIONS:
+            break
+        if name in LONG_WITH_VALUE:
             i += 2
             continue
-        if argv[i] not in ("--norc", "--login"):
-            longs.append(argv[i])
+        if name not in ("norc", "login"):
+            longs.append("--" + name)
         i += 1
     while i < n:
         t = argv[i]
         if len(t) > 1 and t[0] in "-+" and not t.startswith("--"):
-            letters = t[1:].replace("l", "") if t[0] == "-" else t[1:]
+            letters = t[1:].replace("l", "")
             takes = sum(1 for ch in t[1:] if ch in "oO")
             if letters:
                 shorts.append(t[0] + letters)
@@ -137,9 +142,16 @@ def tamper_in_commands(commands):
             return "rewrites the history agentsh's guard reads"
         if name == "enable" and (dyn or any(w.startswith("-") and any(c in w for c in "nfd") for w in words)):
             return "disables or replaces shell builtins agentsh's guard uses"
-        if name in ("unset", "readonly", "declare", "typeset", "export", "local") and \
-                any("AGENTSH" in w or w.startswith(("HIST", "PROMPT_COMMAND")) for w in words):
+        if name in ("unset", "readonly", "declare", "typeset", "export", "local", "read", "printf", "mapfile",
+                    "readarray") and any("AGENTSH" in w or w.startswith("HIST") for w in words):
             return "changes variables agentsh's guard uses"
+        if name == "fc":
+            return "re-runs or edits history lines, which would run without being vetted as typed"
+        if name == "bind" and (dyn or any(w.startswith("-") and "x" in w for w in words)):
+            return "binds a key to shell code that would run without being vetted"
+        if name in ("complete", "compgen") and (dyn or any(w.startswith("-") and ("C" in w or "F" in w)
+                                                           for w in words)):
+            return "installs completion code that would run without being vetted"
     return None
 
 

@@ -130,6 +130,14 @@ def _text(node) -> str:
     return node.text.decode("utf-8", "replace")
 
 
+def _attach_to_last(node, redirects):
+    if isinstance(node, AndOr):
+        return AndOr(node.left, node.op, _attach_to_last(node.right, redirects))
+    if isinstance(node, Pipeline) and node.stages:
+        return Pipeline(list(node.stages[:-1]) + [_attach_to_last(node.stages[-1], redirects)])
+    return Redirected(node, redirects)
+
+
 class _Converter:
     def __init__(self):
         self.invocations: list[Invocation] = []
@@ -275,7 +283,12 @@ class _Converter:
             body = self.command(body_node, depth, redirects=redirects, extra_words=extra)
         else:
             body = self.statement(body_node, depth + 1)
-        node_out = body if body_node is not None and body_node.type == "command" else Redirected(body, redirects)
+        if body_node is not None and body_node.type in ("list", "pipeline"):
+            # tree-sitter hangs `a && b > f` / `a | b > f` on the whole list; in bash the redirect is the last
+            # command's (so after `cd /dev &&` the file is /dev/f)
+            node_out = _attach_to_last(body, redirects)
+        else:
+            node_out = body if body_node is not None and body_node.type == "command" else Redirected(body, redirects)
         if continuation is not None:
             # tree-sitter hangs what follows a heredoc start (`cat <<EOF | bash`, `<<EOF && x`) under the redirect.
             op, rest = continuation

@@ -37,6 +37,14 @@ def find_project_root(cwd: str | None, home: str | None = None) -> str | None:
     return cwd
 
 
+def _own_user_name():
+    try:
+        import pwd
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        return os.environ.get("USER")
+
+
 def classify(text: str, dynamic: bool, glob: bool, cwd: str | None, home: str, project_root: str | None,
              tmpdir: str | None = None) -> frozenset:
     """The classes of one path argument (see docs/rules.md). Several can hold at once."""
@@ -45,7 +53,11 @@ def classify(text: str, dynamic: bool, glob: bool, cwd: str | None, home: str, p
     if not text:
         return frozenset()
     if text.startswith("~") and not text.startswith("~/") and text != "~":
-        return frozenset({"home-subdir", "outside-project"})   # ~user: another user's home
+        user, _, rest = text[1:].partition("/")
+        if user and (user == _own_user_name() or home and user == os.path.basename(os.path.normpath(home))):
+            text = home + ("/" + rest if rest else "")   # ~me is my home
+        else:
+            return frozenset({"home-subdir", "outside-project"})   # ~user: another user's home
     p = text
     if p.startswith("/"):
         p = os.path.normpath(p)
@@ -108,11 +120,30 @@ def protected_roots(home: str) -> tuple:
     return got
 
 
+# Substrings every protected path contains (a cheap filter before classifying an argument).
+PROTECTED_MARKERS = ("agentsh", ".claude", ".cursor", ".codex", ".gemini", ".github/hooks", ".agents",
+                     ".openhands", "Cline", ".clinerules", ".copilot")
+
+
+def mentions_protected(text: str) -> bool:
+    return any(m in text for m in PROTECTED_MARKERS)
+
+
 def is_agentsh_path(p: str, home: str) -> bool:
     """p is (inside) one of agentsh's protected files, or a directory that contains one (deleting or moving
     `~/.config` takes agentsh's config with it)."""
     if not home:
         return False
+    if _is_agentsh_path(p, home):
+        return True
+    try:
+        real = os.path.realpath(p)          # a symlink into a protected place is that place
+    except (OSError, ValueError):
+        return False
+    return real != p and _is_agentsh_path(real, home)
+
+
+def _is_agentsh_path(p: str, home: str) -> bool:
     for r in protected_roots(home):
         if _under(p, r) or (_under(r, p) and p != "/" and os.path.lexists(r)):
             return True

@@ -17,60 +17,19 @@ import sys
 STOP_STATUS = 126   # bash's "cannot execute"; documented in the README
 
 _BASH_CANDIDATES = ("/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash", "/opt/homebrew/bin/bash")
-_LONG_WITH_VALUE = ("--rcfile", "--init-file")
-_INFO_OPTIONS = ("--version", "--help")
 
 
-class BashArgs:
-    """bash's command line, read the way bash reads it: long options first, then single-letter options (which may
-    follow -c: `bash -c -l CMD`), then operands."""
-    __slots__ = ("mode", "operands_at", "interactive", "login", "read_stdin", "rcfile", "norc", "noprofile")
-
-    def __init__(self):
-        self.mode = None
-        self.operands_at = 0
-        self.interactive = self.login = self.read_stdin = self.norc = self.noprofile = False
-        self.rcfile = None
-
-
-def parse_args(argv) -> BashArgs:
-    a = BashArgs()
-    has_c = False
-    i, n = 0, len(argv)
-    while i < n:                       # long options come first in bash
-        t = argv[i]
-        if not t.startswith("--") or t == "--":
-            break
-        if t in _INFO_OPTIONS:
-            a.mode = "info"
-            return a
-        if t in _LONG_WITH_VALUE:
-            a.rcfile = argv[i + 1] if i + 1 < n else None
-            i += 2
-            continue
-        a.login = a.login or t == "--login"
-        a.norc = a.norc or t == "--norc"
-        a.noprofile = a.noprofile or t == "--noprofile"
-        i += 1
-    while i < n:
-        t = argv[i]
-        if t in ("--", "-"):
-            i += 1
-            break
-        if len(t) > 1 and t[0] in "-+" and not t.startswith("--"):
-            letters = t[1:]
-            if t[0] == "-":
-                has_c = has_c or "c" in letters
-                a.read_stdin = a.read_stdin or "s" in letters
-                a.interactive = a.interactive or "i" in letters
-                a.login = a.login or "l" in letters
-            i += 1 + sum(1 for ch in letters if ch in "oO")
-            continue
-        break
-    a.operands_at = i
-    if has_c:
+def parse_args(argv):
+    """bash's command line, read as bash reads it (agentsh.bashargs), plus the mode agentsh runs in."""
+    from agentsh.bashargs import parse
+    a = parse(argv)
+    if a.info:
+        a.mode = "info"
+    elif a.error:
+        a.mode = "error"           # bash itself reports it and runs nothing
+    elif a.command:
         a.mode = "command"
-    elif i < n and not a.read_stdin:
+    elif a.operands_at < len(argv) and not a.read_stdin:
         a.mode = "script"
     elif a.interactive or (_isatty(0) and _isatty(2)):
         a.mode = "interactive"
@@ -169,8 +128,8 @@ def vetted_text(argv, environ) -> str:
 
 def run_shell(argv) -> int:
     args = parse_args(argv)
-    if args.mode == "info":
-        return _exec_bash(argv)
+    if args.mode in ("info", "error"):
+        return _exec_bash(argv)     # `--version`, `--help`, or an invalid option: bash answers, nothing runs
     if args.mode in ("command", "script"):
         from agentsh.gate import admit
         from agentsh.harness import payload_of

@@ -455,44 +455,21 @@ def _subcommand_runner(sub: tuple, value_opts="", long_values=(), package=False,
 
 def shell_invocation(cmd):
     """bash/sh/zsh…: `-c STR`, a script file, or commands on stdin; plus the start-up files the shell reads
-    first (`--rcfile`/`--init-file`, `~/.bashrc` for `-i`, `$BASH_ENV` for bash, `$ENV` for an interactive sh)."""
+    first (`--rcfile`/`--init-file`, `~/.bashrc` for `-i`, `$BASH_ENV` for bash, `$ENV` for an interactive sh).
+    The options are read exactly as bash reads them (agentsh.bashargs: `+c` is `-c`, `-login` is `--login`)."""
+    from agentsh.bashargs import parse as parse_bash_args
     args = cmd.args
-    i, n = 0, len(args)
-    has_c = False
-    read_stdin = False
-    interactive = False
-    login = False
+    parsed = parse_bash_args([a.text for a in args], dynamic=lambda k: args[k].dynamic)
+    if parsed.error:
+        return []     # the shell refuses its command line and runs nothing
+    i = parsed.operands_at
+    has_c, read_stdin, interactive = parsed.command, parsed.read_stdin, parsed.interactive
+    login, norc, noprofile = parsed.login, parsed.norc, parsed.noprofile
     rcfile = None
-    norc = noprofile = False
-    while i < n:
-        t = args[i].text
-        if t == "--" or t == "-":
-            i += 1
-            break
-        if t in ("--rcfile", "--init-file") and i + 1 < n:
-            rcfile = args[i + 1]
-            i += 2
-            continue
-        if t in ("--norc", "--noprofile", "--login"):
-            norc = norc or t == "--norc"
-            noprofile = noprofile or t == "--noprofile"
-            login = login or t == "--login"
-            i += 1
-            continue
-        if t.startswith("--"):
-            i += 1
-            continue
-        if (t.startswith("-") or t.startswith("+")) and len(t) > 1 and not args[i].dynamic:
-            letters = t[1:]
-            consumes = sum(1 for ch in letters if ch in "oO")
-            if t[0] == "-":
-                has_c = has_c or "c" in letters
-                read_stdin = read_stdin or "s" in letters
-                interactive = interactive or "i" in letters
-                login = login or "l" in letters
-            i += 1 + consumes
-            continue
-        break
+    if parsed.rcfile is not None:
+        k = next((k for k, a in enumerate(args[:i]) if a.text == parsed.rcfile and k > 0
+                  and args[k - 1].text.lstrip("-") in ("rcfile", "init-file")), None)
+        rcfile = args[k] if k is not None else Arg(text=parsed.rcfile)
     operands = args[i:]
     label = cmd.name
     out = []

@@ -121,8 +121,9 @@ def _is_scratch(ctx, path: str, extra=frozenset()) -> bool:
 
 def _delete(ctx, kind, raw, origin, what, payload="", extra_scratch=frozenset()):
     target = _norm_target(ctx, raw)
-    if _is_scratch(ctx, target, extra_scratch):
-        return
+    from agentsh.paths import is_agentsh_path
+    if _is_scratch(ctx, target, extra_scratch) and not (target != DYN and is_agentsh_path(target, ctx.home)):
+        return      # scratch space, unless it is where agentsh's own files live (HOME under /tmp in containers)
     noun = "directory tree" if kind == "code:delete-tree" else "file"
     shown = target if target != DYN else "a path known only at run time"
     ctx.fact(kind, target, "%s: %s deletes the %s %s" % (origin, what, noun, shown), payload)
@@ -382,8 +383,40 @@ def _python_module(ctx, mod, rest, label):
             return
 
 
+_STRING_LITERAL = re.compile(r"""(['"`])((?:(?!\1)[^\\\n]|\\.){1,400}?)\1""")
+
+
+# Calls and modes that change files, in any of the interpreted languages: with a protected path in the same code,
+# the code is taken to change it.
+_WRITE_CALL = re.compile(r"\b(?:write\w*|rename\w*|replace|remove\w*|unlink\w*|rmtree|rmdir\w*|rm(?:Sync)?|chmod\w*|"
+                         r"chown\w*|move|truncate\w*|appendFile\w*|copy\w*|symlink\w*|link|touch|mkdir\w*|"
+                         r"File\.delete|File\.write|File\.open|IO\.write|unlink_p|put_contents)\b"
+                         r"|open\([^)]*['\"](?:[wax]\+?b?|r\+b?|[wa]b\+?)['\"]|flags:\s*['\"][wa]")
+
+
+def protected_literals(ctx, code: str, origin: str):
+    """String literals in code that name agentsh's own files or an agent's hook settings: code can open, write,
+    rename or chmod them in more ways than the delete detectors know, so each is a fact for the self-protection
+    rules (reading them from code is rare enough to ask)."""
+    from agentsh.paths import mentions_protected
+    if "approvals.db" in code:
+        ctx.fact("agentsh:state-db", "approvals.db", "%s: names agentsh's approvals database" % origin, code)
+    if not mentions_protected(code):
+        return
+    writes = _WRITE_CALL.search(code) is not None
+    for m in _STRING_LITERAL.finditer(code):
+        text = m.group(2)
+        if mentions_protected(text) and "/" in text and " " not in text:
+            if text.startswith("~/"):
+                text = ctx.home + text[1:]
+            kind = "agentsh:protected-write" if writes else "agentsh:protected-arg"
+            ctx.fact(kind, text, "%s: %s %s" % (origin, "writes, moves or deletes" if writes else "names", text),
+                     code)
+
+
 def analyze_python(ctx, code: str, origin: str, depth: int = 0):
     """Analyze Python source (also used by other analyzers, e.g. for a Makefile recipe's inline Python)."""
+    protected_literals(ctx, code, origin)
     _Py(ctx, origin, depth).run(code)
 
 
@@ -2066,6 +2099,7 @@ _HOME_FORMS = frozenset({
 
 def _scan(lang):
     def analyze(ctx, code, origin, depth=0):
+        protected_literals(ctx, code, origin)
         if lang == "php" and ("<?php" in code or "<?=" in code or code.lstrip().startswith("<?")):
             start = code.find("<?")
             code = code[start:]
