@@ -129,28 +129,28 @@ def mentions_protected(text: str) -> bool:
     return any(m in text for m in PROTECTED_MARKERS)
 
 
-def is_agentsh_path(p: str, home: str) -> bool:
-    """p is (inside) one of agentsh's protected files, or a directory that contains one (deleting or moving
-    `~/.config` takes agentsh's config with it)."""
+def is_agentsh_path(p: str, home: str, containers=True) -> bool:
+    """p is (inside) one of agentsh's protected files or, with containers, an existing directory that contains one
+    (deleting or moving `~/.config` takes agentsh's config with it; writing a file into it does not)."""
     if not home:
         return False
-    if _is_agentsh_path(p, home):
+    if _is_agentsh_path(p, home, containers):
         return True
     try:
         real = os.path.realpath(p)          # a symlink into a protected place is that place
     except (OSError, ValueError):
         return False
-    return real != p and _is_agentsh_path(real, home)
+    return real != p and _is_agentsh_path(real, home, containers)
 
 
-def _is_agentsh_path(p: str, home: str) -> bool:
+def _is_agentsh_path(p: str, home: str, containers: bool) -> bool:
     for r in protected_roots(home):
-        if _under(p, r) or (_under(r, p) and p != "/" and os.path.lexists(r)):
+        if _under(p, r) or (containers and _under(r, p) and p != "/" and os.path.lexists(r)):
             return True
     for rel in AGENT_SETTINGS_IN_PROJECT:
         if p.endswith("/" + rel) or ("/" + rel + "/") in p:
             return True
-    if os.path.isdir(p):
+    if containers and os.path.isdir(p):
         for rel in AGENT_SETTINGS_IN_PROJECT:
             if os.path.lexists(os.path.join(p, rel)):
                 return True
@@ -163,8 +163,10 @@ def _is_agentsh_path(p: str, home: str) -> bool:
 def _classes(p: str, home: str, project_root: str | None, tmpdir: str | None) -> frozenset:
     base = _base_classes(p, home, project_root, tmpdir)
     extra = set()
-    if is_agentsh_path(p, home):
+    if is_agentsh_path(p, home, containers=False):
         extra.add("agentsh")
+    elif is_agentsh_path(p, home):
+        extra.add("agentsh-container")
     if p.endswith("/.agentsh.toml"):
         extra.add("agentsh-project-config")
     return base | extra if extra else base

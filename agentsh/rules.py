@@ -16,10 +16,10 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # Installed wheels carry the packs as agentsh/rules/; a source checkout keeps them at the top level.
 PACKAGE_RULES_DIR = next((d for d in (os.path.join(_HERE, "rules"), os.path.join(os.path.dirname(_HERE), "rules"))
                           if os.path.isdir(d)), os.path.join(_HERE, "rules"))
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 PATH_CLASSES = frozenset({"root", "system", "home", "home-subdir", "block-device", "device", "project-root",
-                          "inside-project", "outside-project", "tmp", "tmp-root", "dynamic", "agentsh",
+                          "inside-project", "outside-project", "tmp", "tmp-root", "dynamic", "agentsh", "agentsh-container",
                           "agentsh-project-config"})
 RULE_KEYS = {"id", "severity", "message", "why", "safer", "catalog", "match", "examples"}
 MATCH_LIST_KEYS = {"command", "flags_all", "flags_any", "flags_none", "args_any", "args_none", "args_class_any",
