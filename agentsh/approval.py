@@ -111,21 +111,9 @@ def typed_confirmation(decision) -> str | None:
 
 def settings(environ) -> dict:
     """[approval] wait / expiry (seconds or "5m") from config.toml."""
-    from agentsh.context import config_dir
+    from agentsh.context import user_config_section
     out = {"wait": DEFAULT_WAIT_SECONDS, "expiry": DEFAULT_EXPIRY_SECONDS}
-    path = os.path.join(config_dir(environ), "config.toml")
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return out
-    if b"approval" not in data:
-        return out
-    import tomllib
-    try:
-        section = tomllib.loads(data.decode("utf-8")).get("approval", {})
-    except (ValueError, UnicodeDecodeError):
-        return out
+    section = user_config_section(environ, "approval")
     for k in ("wait", "expiry"):
         if k in section:
             try:
@@ -283,6 +271,7 @@ def approver_problems(environ=None) -> list:
     """Why this process may not approve anything (empty: it may). Checked on every approve/deny/allow-once/review."""
     environ = os.environ if environ is None else environ
     problems = []
+    from agentsh.shell import _isatty
     if not (_isatty(0) and _isatty(1)):
         problems.append("stdin and stdout must be a terminal (a human at a keyboard, not a pipe)")
     if environ.get(GOVERNED_MARKER):
@@ -294,13 +283,6 @@ def approver_problems(environ=None) -> list:
             break
     problems.extend(_ancestry_problems())
     return problems
-
-
-def _isatty(fd) -> bool:
-    try:
-        return os.isatty(fd)
-    except OSError:
-        return False
 
 
 def _ancestry_problems() -> list:

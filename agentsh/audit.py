@@ -208,19 +208,8 @@ def _forward(record: dict, environ) -> None:
 
 
 def _syslog_enabled(environ) -> bool:
-    from agentsh.context import config_dir
-    marker = os.path.join(config_dir(environ), "config.toml")
-    if not os.path.isfile(marker):
-        return False
-    try:
-        with open(marker, "rb") as f:
-            data = f.read()
-        if b"syslog" not in data:
-            return False
-        import tomllib
-        return bool(tomllib.loads(data.decode("utf-8")).get("audit", {}).get("syslog", False))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return False
+    from agentsh.context import user_config_section
+    return bool(user_config_section(environ, "audit").get("syslog", False))
 
 
 # ---- reading and verifying -------------------------------------------------------------------------------------

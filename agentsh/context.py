@@ -213,6 +213,33 @@ def state_dir(environ) -> str:
     return os.path.join(base, "agentsh")
 
 
+_user_config = {}    # config.toml path -> parsed dict, once per process
+
+
+def user_config_section(environ, section: str) -> dict:
+    """`[section]` of the user's config.toml ({} when the file or the section is absent or unreadable). The file is
+    read once per process and parsed (tomllib costs ~5 ms) only when it mentions the section."""
+    path = os.path.join(config_dir(environ), "config.toml")
+    if path not in _user_config:
+        try:
+            with open(path, "rb") as f:
+                _user_config[path] = f.read()
+        except OSError:
+            _user_config[path] = {}
+    data = _user_config[path]
+    if isinstance(data, bytes):
+        if section.encode() not in data:
+            return {}
+        import tomllib
+        try:
+            data = tomllib.loads(data.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            data = {}
+        _user_config[path] = data
+    got = data.get(section, {})
+    return got if isinstance(got, dict) else {}
+
+
 def load_settings(environ, project_root) -> Settings:
     """Read config.toml and the project's .agentsh.toml only if they exist (tomllib costs ~3 ms)."""
     names = {k: tuple(v) for k, v in DEFAULT_NAMES.items()}

@@ -15,23 +15,9 @@ MARGIN_SECONDS = 5     # leave the host time to read the answer before its hook 
 
 
 def hook_settings(environ) -> dict:
-    from agentsh.context import config_dir
-    out = {"ask": "agentsh"}
-    try:
-        with open(os.path.join(config_dir(environ), "config.toml"), "rb") as f:
-            data = f.read()
-    except OSError:
-        return out
-    if b"hooks" not in data:
-        return out
-    import tomllib
-    try:
-        value = tomllib.loads(data.decode("utf-8")).get("hooks", {}).get("ask")
-    except (ValueError, UnicodeDecodeError):
-        return out
-    if value in ("agentsh", "host"):
-        out["ask"] = value
-    return out
+    from agentsh.context import user_config_section
+    value = user_config_section(environ, "hooks").get("ask")
+    return {"ask": value if value in ("agentsh", "host") else "agentsh"}
 
 
 def make_decider(environ, settings, stream=None):

@@ -62,20 +62,8 @@ def real_bash() -> str:
 
 
 def _configured_bash():
-    from agentsh.context import config_dir
-    path = os.path.join(config_dir(os.environ), "config.toml")
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if b"bash" not in data:
-        return None
-    import tomllib
-    try:
-        return tomllib.loads(data.decode("utf-8")).get("shell", {}).get("bash")
-    except (ValueError, UnicodeDecodeError):
-        return None
+    from agentsh.context import user_config_section
+    return user_config_section(os.environ, "shell").get("bash")
 
 
 def _exec_bash(argv):
